@@ -1,0 +1,220 @@
+import { DurableObject } from 'cloudflare:workers'
+import {
+	DurableObjectSqliteSyncWrapper,
+	SQLiteSyncStorage,
+	TLSocketRoom,
+	TLSyncErrorCloseEventCode,
+	type RoomSnapshot,
+	type SessionStateSnapshot,
+} from '@tldraw/sync-core'
+import { createTLSchema, type TLRecord } from '@tldraw/tlschema'
+import { z } from 'zod'
+import { getConfig, type Config } from '../src/config'
+import type { Env } from '../src/env'
+import { checkClientFrame } from '../src/room/checkClientFrame'
+import { CloseCode } from '../src/room/closeCodes'
+import { decodeConnectRequest } from '../src/room/connectRequest'
+import { decideAdmission } from '../src/room/decideAdmission'
+import { exportRoom } from '../src/room/exportRoom'
+import { nextExportAlarm, type AlarmReason } from '../src/room/exportPolicy'
+import { RoomMetaStore } from '../src/room/RoomMetaStore'
+import { parseRoomSnapshot } from '../src/room/parseRoomSnapshot'
+import type { RoomKey } from '../src/storage/keys'
+import { createR2SnapshotStore, type SnapshotStore } from '../src/storage/SnapshotStore'
+
+const schema = createTLSchema()
+
+interface LoadedRoom {
+	room: TLSocketRoom<TLRecord, void>
+	storage: SQLiteSyncStorage<TLRecord>
+}
+
+/** What survives hibernation on each socket. `snapshot` lets the room resume the session in place. */
+const AttachmentSchema = z.object({
+	sessionId: z.string(),
+	isReadonly: z.boolean(),
+	userId: z.string().nullable(),
+	snapshot: z.custom<SessionStateSnapshot>((v) => typeof v === 'object' && v !== null).optional(),
+})
+type Attachment = z.infer<typeof AttachmentSchema>
+
+/**
+ * One tldraw room per file or anonymous room id. Thin host: sockets, hibernation, alarms. Decisions
+ * (admission, frame checks, export policy) live in src/room and are tested there.
+ */
+export class RoomDurableObject extends DurableObject<Env> {
+	private readonly config: Config
+	private readonly meta: RoomMetaStore
+	private readonly snapshots: SnapshotStore
+	private roomPromise: Promise<LoadedRoom> | null = null
+	/** Bytes of a chunked message still being assembled, per session (lost on hibernation, which only happens when idle). */
+	private readonly pendingBytes = new Map<string, number>()
+	/** An export alarm is known to be set; saves a storage round trip on every change of a busy room. */
+	private exportAlarmSet = false
+
+	constructor(ctx: DurableObjectState, env: Env) {
+		super(ctx, env)
+		this.config = getConfig(env)
+		this.meta = new RoomMetaStore(ctx.storage.sql)
+		this.snapshots = createR2SnapshotStore(env.ROOMS, env.ROOM_HISTORY)
+		// Answered by the runtime without waking the object, so idle rooms with open sockets hibernate.
+		ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair('{"type":"ping"}', '{"type":"pong"}'))
+	}
+
+	override async fetch(request: Request): Promise<Response> {
+		const connect = decodeConnectRequest(request.headers.get('x-sync-connect'))
+		if (!connect) return Response.json({ error: 'bad connect request', code: 'BAD_REQUEST' }, { status: 400 })
+		if (request.headers.get('Upgrade')?.toLowerCase() !== 'websocket') {
+			return Response.json({ error: 'expected a WebSocket upgrade', code: 'UPGRADE_REQUIRED' }, { status: 426 })
+		}
+		const knownKey = this.meta.getRoomKey()
+		if (connect.roomKey && !knownKey) this.meta.setRoomKey(connect.roomKey)
+		const roomKey = knownKey ?? connect.roomKey ?? null
+
+		const { 0: client, 1: server } = new WebSocketPair()
+		const decision = decideAdmission({
+			roomKey,
+			viaReadonlySlug: !connect.roomKey,
+			connectedSessions: this.ctx.getWebSockets().length,
+			maxSessions: this.config.maxSessionsPerRoom,
+		})
+		if (decision.kind === 'deny') {
+			// Accept outside hibernation so the refused socket never counts as a session, then close it with
+			// tldraw's fatal code so useSync shows the reason instead of retrying.
+			server.accept()
+			server.close(TLSyncErrorCloseEventCode, decision.reason)
+			return new Response(null, { status: 101, webSocket: client })
+		}
+
+		const { room } = await this.getRoom(roomKey!)
+		const attachment: Attachment = { sessionId: connect.sessionId, isReadonly: connect.isReadonly, userId: connect.userId }
+		this.ctx.acceptWebSocket(server, [connect.sessionId])
+		server.serializeAttachment(attachment)
+		room.handleSocketConnect({ sessionId: connect.sessionId, socket: server, isReadonly: connect.isReadonly })
+		return new Response(null, { status: 101, webSocket: client })
+	}
+
+	override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer) {
+		const attachment = readAttachment(ws)
+		if (!attachment) return ws.close(CloseCode.SERVICE_RESTART_CODE, 'session lost')
+		const pending = this.pendingBytes.get(attachment.sessionId) ?? 0
+		const verdict = checkClientFrame(message, pending, this.config.maxMessageBytes)
+		if (verdict.kind === 'reject') {
+			this.pendingBytes.delete(attachment.sessionId)
+			const { room } = await this.getRoom()
+			room.handleSocketClose(attachment.sessionId)
+			return ws.close(verdict.code, verdict.reason)
+		}
+		this.pendingBytes.set(attachment.sessionId, verdict.pendingBytes)
+		const { room } = await this.getRoom()
+		room.handleSocketMessage(attachment.sessionId, verdict.text)
+	}
+
+	override async webSocketClose(ws: WebSocket, code: number) {
+		await this.handleSocketGone(ws)
+		// Echoing reserved codes (1005 no status, 1006 abnormal) throws; answer them with a plain 1000.
+		try {
+			ws.close(code === 1005 || code === 1006 || code === 1015 ? 1000 : code, 'closing')
+		} catch {
+			// already closed
+		}
+	}
+
+	override async webSocketError(ws: WebSocket) {
+		await this.handleSocketGone(ws)
+	}
+
+	override async alarm() {
+		this.exportAlarmSet = false
+		const roomKey = this.meta.getRoomKey()
+		if (!roomKey) return
+		const { storage } = await this.getRoom()
+		const snapshot = storage.getSnapshot()
+		try {
+			await exportRoom({
+				roomKey,
+				clock: storage.getClock(),
+				snapshotJson: JSON.stringify(snapshot),
+				now: Date.now(),
+				meta: this.meta,
+				store: this.snapshots,
+			})
+		} catch (err) {
+			// The room keeps serving from SQLite; R2 catches up on a later attempt.
+			const failures = this.meta.getExportState().failures + 1
+			this.meta.setExportFailures(failures)
+			console.error(`export of ${roomKey} failed (attempt ${failures}):`, err)
+			await this.scheduleExport('retry')
+		}
+	}
+
+	private async handleSocketGone(ws: WebSocket) {
+		const attachment = readAttachment(ws)
+		if (!attachment) return
+		this.pendingBytes.delete(attachment.sessionId)
+		const { room } = await this.getRoom()
+		room.handleSocketClose(attachment.sessionId)
+		const others = this.ctx.getWebSockets().filter((s) => s !== ws && s.readyState === WebSocket.OPEN)
+		if (others.length === 0) await this.scheduleExport('last-session-left')
+	}
+
+	private async scheduleExport(reason: AlarmReason) {
+		if (reason === 'changed' && this.exportAlarmSet) return
+		const at = nextExportAlarm({
+			now: Date.now(),
+			currentAlarm: await this.ctx.storage.getAlarm(),
+			reason,
+			persistIntervalMs: this.config.persistIntervalMs,
+			failures: this.meta.getExportState().failures,
+		})
+		await this.ctx.storage.setAlarm(at)
+		this.exportAlarmSet = true
+	}
+
+	/** Loads the room once per object lifetime: DO SQLite first, else the latest R2 export, else empty. */
+	private getRoom(roomKey?: RoomKey): Promise<LoadedRoom> {
+		this.roomPromise ??= this.loadRoom(roomKey ?? this.meta.getRoomKey()).catch((err) => {
+			this.roomPromise = null
+			throw err
+		})
+		return this.roomPromise
+	}
+
+	private async loadRoom(roomKey: RoomKey | null): Promise<LoadedRoom> {
+		const sql = new DurableObjectSqliteSyncWrapper(this.ctx.storage, { tablePrefix: 'tl_' })
+		let snapshot: RoomSnapshot | undefined
+		if (!SQLiteSyncStorage.hasBeenInitialized(sql) && roomKey) {
+			const json = await this.snapshots.getLatest(roomKey)
+			if (json !== null) snapshot = parseRoomSnapshot(json)
+		}
+		const storage = new SQLiteSyncStorage<TLRecord>({ sql, snapshot })
+		storage.onChange(() => void this.scheduleExport('changed'))
+		const room = new TLSocketRoom<TLRecord, void>({
+			schema,
+			storage,
+			// Liveness is the client's job (pings); a timeout here would wake hibernated rooms to evict sessions.
+			clientTimeout: Infinity,
+			onSessionSnapshot: (sessionId, sessionSnapshot) => {
+				const ws = this.ctx.getWebSockets(sessionId)[0]
+				const attachment = ws && readAttachment(ws)
+				if (attachment) ws.serializeAttachment({ ...attachment, snapshot: sessionSnapshot } satisfies Attachment)
+			},
+			log: { warn: (...args) => console.warn(...args), error: (...args) => console.error(...args) },
+		})
+		// Sockets that outlived a hibernation come back into the room where they left off.
+		for (const ws of this.ctx.getWebSockets()) {
+			const attachment = readAttachment(ws)
+			if (attachment?.snapshot) {
+				room.handleSocketResume({ sessionId: attachment.sessionId, socket: ws, snapshot: attachment.snapshot })
+			} else {
+				ws.close(CloseCode.SERVICE_RESTART_CODE, 'room restarted, please reconnect')
+			}
+		}
+		return { room, storage }
+	}
+}
+
+function readAttachment(ws: WebSocket): Attachment | null {
+	const parsed = AttachmentSchema.safeParse(ws.deserializeAttachment())
+	return parsed.success ? parsed.data : null
+}

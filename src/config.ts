@@ -1,0 +1,66 @@
+import { z } from 'zod'
+
+/** Defaults with their units, in one place. */
+export const DEFAULT_MAX_SESSIONS_PER_ROOM = 50
+export const DEFAULT_PERSIST_INTERVAL_MS = 8_000
+/** Assembled client message limit; stock clients split frames at 1 MiB (tldraw's `chunk`). */
+export const DEFAULT_MAX_MESSAGE_BYTES = 4 * 1024 * 1024
+/** A single WebSocket frame can never be larger than this on Cloudflare. */
+export const MAX_FRAME_BYTES = 1024 * 1024
+/** R2 export retry backoff after a failure: doubles from the first value up to the cap. */
+export const EXPORT_RETRY_MIN_MS = 1_000
+export const EXPORT_RETRY_MAX_MS = 60_000
+
+const boolFromString = z
+	.enum(['true', 'false', '1', '0'])
+	.transform((v) => v === 'true' || v === '1')
+
+const positiveInt = z.coerce.number().int().positive()
+
+const EnvSchema = z.object({
+	ANONYMOUS_ROOMS: boolFromString.default(true),
+	ALLOWED_ORIGINS: z.string().default('*'),
+	MAX_SESSIONS_PER_ROOM: positiveInt.default(DEFAULT_MAX_SESSIONS_PER_ROOM),
+	PERSIST_INTERVAL_MS: positiveInt.default(DEFAULT_PERSIST_INTERVAL_MS),
+	MAX_MESSAGE_BYTES: positiveInt.default(DEFAULT_MAX_MESSAGE_BYTES),
+	SENTRY_DSN: z.string().url().optional(),
+})
+
+export type Config = Readonly<{
+	anonymousRooms: boolean
+	allowedOrigins: readonly string[]
+	maxSessionsPerRoom: number
+	persistIntervalMs: number
+	maxMessageBytes: number
+	sentryDsn: string | undefined
+}>
+
+const cache = new WeakMap<object, Config>()
+
+/** Parses the Worker env once per env object; throws a readable error naming the bad variable. */
+export function getConfig(env: object): Config {
+	const cached = cache.get(env)
+	if (cached) return cached
+	const parsed = EnvSchema.safeParse(
+		Object.fromEntries(Object.entries(env).filter(([, v]) => typeof v === 'string' && v !== '')),
+	)
+	if (!parsed.success) {
+		const issues = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')
+		throw new Error(`invalid configuration: ${issues}`)
+	}
+	const e = parsed.data
+	const config: Config = Object.freeze({
+		anonymousRooms: e.ANONYMOUS_ROOMS,
+		allowedOrigins: Object.freeze(
+			e.ALLOWED_ORIGINS.split(',')
+				.map((s) => s.trim())
+				.filter(Boolean),
+		),
+		maxSessionsPerRoom: e.MAX_SESSIONS_PER_ROOM,
+		persistIntervalMs: e.PERSIST_INTERVAL_MS,
+		maxMessageBytes: e.MAX_MESSAGE_BYTES,
+		sentryDsn: e.SENTRY_DSN,
+	})
+	cache.set(env, config)
+	return config
+}

@@ -1,0 +1,63 @@
+import { TLSyncErrorCloseEventCode } from '@tldraw/sync-core'
+import { MAX_FRAME_BYTES } from '../config'
+import { CloseCode } from './closeCodes'
+
+export type FrameVerdict =
+	| { kind: 'accept'; text: string; pendingBytes: number }
+	| { kind: 'reject'; code: number; reason: string }
+
+const CLIENT_MESSAGE_TYPES = new Set(['connect', 'push', 'ping'])
+// tldraw's `chunk()` prefixes each part with the number of parts still to come: "2_…", "1_…", "0_…".
+const CHUNK_RE = /^(\d+)_/
+
+const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false })
+const encoder = new TextEncoder()
+
+/**
+ * Decides whether one client frame may reach the room. `pendingBytes` is the size of the chunks of the
+ * message being assembled so far; the verdict returns the new value. Checking here, before TLSocketRoom,
+ * means an oversized or malformed frame closes only its own socket and never touches the document.
+ */
+export function checkClientFrame(
+	frame: string | ArrayBuffer,
+	pendingBytes: number,
+	maxMessageBytes: number,
+): FrameVerdict {
+	const frameBytes = typeof frame === 'string' ? encoder.encode(frame).byteLength : frame.byteLength
+	if (frameBytes > MAX_FRAME_BYTES || pendingBytes + frameBytes > maxMessageBytes) {
+		return { kind: 'reject', code: TLSyncErrorCloseEventCode, reason: CloseCode.MESSAGE_TOO_LARGE }
+	}
+	let text: string
+	try {
+		text = typeof frame === 'string' ? frame : decoder.decode(frame)
+	} catch {
+		return malformed('frame is not UTF-8')
+	}
+	const chunk = CHUNK_RE.exec(text)
+	if (chunk) {
+		const remaining = Number(chunk[1])
+		if (!Number.isSafeInteger(remaining)) return malformed('bad chunk prefix')
+		// The assembler in TLSocketRoom validates the joined JSON; we only bound its size.
+		return { kind: 'accept', text, pendingBytes: remaining === 0 ? 0 : pendingBytes + frameBytes }
+	}
+	if (pendingBytes > 0) return malformed('expected the next chunk of a split message')
+	let message: unknown
+	try {
+		message = JSON.parse(text)
+	} catch {
+		return malformed('frame is not JSON')
+	}
+	if (
+		typeof message !== 'object' ||
+		message === null ||
+		Array.isArray(message) ||
+		!CLIENT_MESSAGE_TYPES.has((message as { type?: unknown }).type as string)
+	) {
+		return malformed('expected {"type":"connect"|"push"|"ping",…}')
+	}
+	return { kind: 'accept', text, pendingBytes: 0 }
+}
+
+function malformed(detail: string): FrameVerdict {
+	return { kind: 'reject', code: CloseCode.MALFORMED_MESSAGE_CODE, reason: `MALFORMED_MESSAGE: ${detail}` }
+}

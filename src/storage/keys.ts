@@ -1,0 +1,34 @@
+/**
+ * Every storage key and Durable Object name is built here, from ids that passed `parseId`.
+ * Changing a format here is a data migration: old keys stay in R2.
+ */
+const ID_RE = /^[A-Za-z0-9_-]{1,128}$/
+
+export function isValidId(id: string): boolean {
+	return ID_RE.test(id)
+}
+
+export type RoomKey = `room:${string}` | `file:${string}`
+
+export function roomKeyForAnonymousRoom(roomId: string): RoomKey {
+	return `room:${roomId}`
+}
+
+export function roomKeyForFile(fileId: string): RoomKey {
+	return `file:${fileId}`
+}
+
+/** R2 `ROOMS` bucket: the latest exported snapshot of a room. */
+export function latestSnapshotKey(roomKey: RoomKey): string {
+	return roomKey.replace(':', '/')
+}
+
+/** R2 `ROOM_HISTORY` bucket prefix for one room's versions. */
+export function historyPrefix(roomKey: RoomKey): string {
+	return `${roomKey.replace(':', '/')}/`
+}
+
+/** R2 `ROOM_HISTORY` key for a version taken at `timestampMs` (ISO time sorts lexically). */
+export function historyVersionKey(roomKey: RoomKey, timestampMs: number): string {
+	return historyPrefix(roomKey) + new Date(timestampMs).toISOString()
+}

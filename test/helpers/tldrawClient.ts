@@ -1,0 +1,142 @@
+/**
+ * A real tldraw sync client (TLSyncClient + ClientWebSocketAdapter, as useSync builds it) running in Node.
+ * Used by the end-to-end tests and the benchmarks.
+ */
+import { atom } from '@tldraw/state'
+import { Store } from '@tldraw/store'
+import { ClientWebSocketAdapter, TLSyncClient } from '@tldraw/sync-core'
+import { createTLSchema, type TLRecord } from '@tldraw/tlschema'
+
+let shimmed = false
+/** The browser globals ClientWebSocketAdapter and TLSyncClient read. */
+export function installBrowserShims() {
+	if (shimmed) return
+	shimmed = true
+	const g = globalThis as Record<string, unknown>
+	process.env.NODE_ENV = 'test' // TLSyncClient pushes at once instead of throttling to 30 fps
+	if (typeof g.window === 'undefined') {
+		const win = new EventTarget() as EventTarget & Record<string, unknown>
+		g.window = Object.assign(globalThis, {
+			addEventListener: win.addEventListener.bind(win),
+			removeEventListener: win.removeEventListener.bind(win),
+			dispatchEvent: win.dispatchEvent.bind(win),
+		})
+	}
+	g.devicePixelRatio ??= 1
+	if (typeof g.document === 'undefined') {
+		const doc = new EventTarget() as EventTarget & { hidden: boolean }
+		doc.hidden = false
+		g.document = doc
+	}
+	g.requestAnimationFrame ??= (cb: (t: number) => void) => setTimeout(() => cb(Date.now()), 16)
+	g.cancelAnimationFrame ??= (id: ReturnType<typeof setTimeout>) => clearTimeout(id)
+}
+
+export const schema = createTLSchema()
+
+export interface TestClient {
+	store: Store<TLRecord>
+	client: TLSyncClient<TLRecord>
+	socket: ClientWebSocketAdapter
+	/** Resolves on the first full sync. */
+	loaded: Promise<void>
+	/** The fatal sync error reason, once the server ends the session with code 4099. */
+	syncError: Promise<string>
+	isReadonly(): boolean | null
+	close(): void
+}
+
+let sessionCounter = 0
+
+/** Connects a real tldraw client to `url` (http(s) or ws(s)); a `sessionId` is added as useSync does. */
+export function connectClient(url: string, opts: { sessionId?: string } = {}): TestClient {
+	installBrowserShims()
+	const sessionId = opts.sessionId ?? `test-session-${process.pid}-${++sessionCounter}-${Math.random().toString(36).slice(2)}`
+	const withSession = new URL(url)
+	withSession.searchParams.set('sessionId', sessionId)
+	withSession.searchParams.set('storeId', sessionId)
+	const store = new Store<TLRecord>({ schema, props: {} as never })
+	const socket = new ClientWebSocketAdapter(() => withSession.toString())
+	let readonly: boolean | null = null
+	let resolveLoaded!: () => void
+	let resolveError!: (reason: string) => void
+	const loaded = new Promise<void>((r) => (resolveLoaded = r))
+	const syncError = new Promise<string>((r) => (resolveError = r))
+	const client = new TLSyncClient<TLRecord>({
+		store,
+		socket,
+		presence: atom('presence', null),
+		onLoad: () => resolveLoaded(),
+		onSyncError: (reason) => resolveError(reason),
+		onAfterConnect: (_self, details) => {
+			readonly = details.isReadonly
+		},
+	})
+	return {
+		store,
+		client,
+		socket,
+		loaded,
+		syncError,
+		isReadonly: () => readonly,
+		close: () => {
+			client.close()
+			socket.close()
+		},
+	}
+}
+
+/** A geo shape on the document's first page, valid under tlschema 5.4. */
+export function makeGeoShape(store: Store<TLRecord>, id: string, x = 0, y = 0): TLRecord {
+	const page = store.allRecords().find((r) => r.typeName === 'page')
+	if (!page) throw new Error('no page in the store yet: wait for `loaded` first')
+	return schema.types.shape.create({
+		id: `shape:${id}` as never,
+		type: 'geo',
+		parentId: page.id as never,
+		index: 'a1' as never,
+		x,
+		y,
+		props: {
+			w: 100,
+			h: 100,
+			geo: 'rectangle',
+			color: 'black',
+			labelColor: 'black',
+			fill: 'none',
+			dash: 'draw',
+			size: 'm',
+			font: 'draw',
+			align: 'middle',
+			verticalAlign: 'middle',
+			growY: 0,
+			url: '',
+			scale: 1,
+			flipX: false,
+			flipY: false,
+			richText: { type: 'doc', content: [{ type: 'paragraph' }] },
+		} as never,
+	} as never) as TLRecord
+}
+
+/** Polls `predicate` until it is true or `timeoutMs` passes (then throws with `what`). */
+export async function waitFor(predicate: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
+	const deadline = Date.now() + timeoutMs
+	while (!predicate()) {
+		if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`)
+		await new Promise((r) => setTimeout(r, 20))
+	}
+}
+
+/** Resolves once every change this client made has been pushed and acknowledged (`push_result`) by the server. */
+export async function waitForAcks(c: TestClient, timeoutMs = 10_000): Promise<void> {
+	const internals = c.client as unknown as {
+		pendingPushRequests: unknown[]
+		unsentChanges: { nextDiff?: unknown }
+	}
+	await waitFor(
+		() => internals.pendingPushRequests.length === 0 && !internals.unsentChanges.nextDiff,
+		'push acknowledgements',
+		timeoutMs,
+	)
+}
