@@ -101,9 +101,11 @@ export class RoomDurableObject extends DurableObject<Env> {
 		const verdict = checkClientFrame(message, pending, this.config.maxMessageBytes)
 		if (verdict.kind === 'reject') {
 			this.pendingBytes.delete(attachment.sessionId)
+			// Close with our reason before the room drops the session (it would close with no code).
+			ws.close(verdict.code, verdict.reason)
 			const { room } = await this.getRoom()
 			room.handleSocketClose(attachment.sessionId)
-			return ws.close(verdict.code, verdict.reason)
+			return
 		}
 		this.pendingBytes.set(attachment.sessionId, verdict.pendingBytes)
 		const { room } = await this.getRoom()

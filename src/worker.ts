@@ -83,7 +83,8 @@ router
 		try {
 			id = env.ROOM.idFromString(slug)
 		} catch {
-			throw new ApiError(404, ErrorCode.NOT_FOUND, 'no room has this read-only slug')
+			// Not an id of this namespace: forged or mistyped.
+			throw new ApiError(400, ErrorCode.INVALID_ID, 'not a read-only slug issued by this server')
 		}
 		return connectToRoom(env.ROOM.get(id), req, { sessionId: requireSessionId(req), isReadonly: true, userId: null })
 	})

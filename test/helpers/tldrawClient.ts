@@ -4,8 +4,9 @@
  */
 import { atom } from '@tldraw/state'
 import { Store } from '@tldraw/store'
-import { ClientWebSocketAdapter, TLSyncClient } from '@tldraw/sync-core'
+import { TLSyncClient } from '@tldraw/sync-core'
 import { createTLSchema, type TLRecord } from '@tldraw/tlschema'
+import { ClientWebSocketAdapter } from './syncCoreInternals.ts'
 
 let shimmed = false
 /** The browser globals ClientWebSocketAdapter and TLSyncClient read. */

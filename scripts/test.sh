@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# The test command: sets everything up on a fresh clone and runs every test.
+#   npm test            (or: bash scripts/test.sh [vitest args…], e.g. --project unit)
+# Starts a throwaway Postgres on a free port and removes it afterwards; ends with "N passed, N failed".
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. scripts/setup.sh
+
+if [ "${1:-}" = "--help" ] || [ "${1:-}" = "-h" ]; then
+  sed -n '2,4p' "$0" | sed 's/^# \{0,1\}//'
+  exit 0
+fi
+
+work=$(mktemp -d /tmp/sync-worker-test.XXXXXX)
+chmod 755 "$work"
+pg_dir="$work/pg"
+cleanup() {
+  scripts/pg.sh stop "$pg_dir" || true
+  rm -rf "$work"
+}
+trap cleanup EXIT INT TERM
+
+port=$(node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')
+echo "▸ starting a throwaway Postgres on 127.0.0.1:$port"
+PG_EXTRA_OPTS="-c fsync=off -c synchronous_commit=off -c full_page_writes=off" scripts/pg.sh start "$pg_dir" "$port"
+export DATABASE_URL=$(scripts/pg.sh url "$port")
+node scripts/migrate.ts --database-url "$DATABASE_URL" >/dev/null
+export SYNC_WORKER_TEST_DIR="$work"
+
+echo "▸ type-checking"
+tsc --noEmit -p tsconfig.json
+tsc --noEmit -p tsconfig.test.json
+
+echo "▸ running tests"
+report="$work/vitest.json"
+status=0
+vitest run --reporter=default --reporter=json --outputFile="$report" "$@" || status=$?
+if [ -f "$report" ]; then
+  node -e '
+    const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"))
+    const skipped = r.numPendingTests + r.numTodoTests
+    console.log(`${r.numPassedTests} passed, ${r.numFailedTests} failed` + (skipped ? `, ${skipped} skipped` : ""))
+  ' "$report"
+else
+  echo "0 passed, 1 failed"
+  [ "$status" -ne 0 ] || status=1
+fi
+exit "$status"

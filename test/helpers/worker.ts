@@ -1,0 +1,93 @@
+/**
+ * Ways to run the real worker for end-to-end tests: wrangler's test harness (in-process workerd), or a
+ * real `wrangler dev` process with on-disk state that a test can SIGKILL and start again.
+ */
+import { spawn, type ChildProcess } from 'node:child_process'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { createServer } from 'node:net'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { createTestHarness } from 'wrangler'
+
+export const ROOT = path.resolve(import.meta.dirname, '../..')
+
+process.env.CLOUDFLARE_CF_FETCH_ENABLED = 'false'
+process.env.WRANGLER_SEND_METRICS = 'false'
+
+export async function startHarness(vars: Record<string, string> = {}) {
+	const server = createTestHarness({ root: ROOT, workers: [{ configPath: './wrangler.toml', vars }] })
+	const { url } = await server.listen()
+	return { server, url: url.toString().replace(/\/$/, '') }
+}
+
+export function freePort(): Promise<number> {
+	return new Promise((resolve, reject) => {
+		const srv = createServer()
+		srv.listen(0, '127.0.0.1', () => {
+			const port = (srv.address() as { port: number }).port
+			srv.close(() => resolve(port))
+		})
+		srv.on('error', reject)
+	})
+}
+
+export interface DevServer {
+	url: string
+	proc: ChildProcess
+	/** Kills wrangler and workerd at once, as a crash or power cut would. */
+	kill(signal?: NodeJS.Signals): Promise<void>
+	output(): string
+}
+
+/** Starts `wrangler dev` with state under `persistTo`; resolves once /health answers. */
+export async function startWranglerDev(opts: { persistTo: string; port?: number; vars?: Record<string, string> }): Promise<DevServer> {
+	const port = opts.port ?? (await freePort())
+	const args = [path.join(ROOT, 'node_modules/wrangler/bin/wrangler.js'), 'dev', '--ip', '127.0.0.1', '--port', String(port), '--persist-to', opts.persistTo, '--inspector-port', String(await freePort())]
+	for (const [k, v] of Object.entries(opts.vars ?? {})) args.push('--var', `${k}:${v}`)
+	let out = ''
+	// process.execPath is the project's Node 22 (vitest runs under it), which wrangler 4 requires.
+	const proc = spawn(process.execPath, args, {
+		cwd: ROOT,
+		detached: true, // own process group, so killing it takes workerd down too
+		env: { ...process.env, PATH: `${path.join(ROOT, 'node_modules/.bin')}:${process.env.PATH}` },
+		stdio: ['ignore', 'pipe', 'pipe'],
+	})
+	proc.stdout!.on('data', (d) => (out += d))
+	proc.stderr!.on('data', (d) => (out += d))
+	const url = `http://127.0.0.1:${port}`
+	const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()))
+	const deadline = Date.now() + 60_000
+	for (;;) {
+		if (proc.exitCode !== null) throw new Error(`wrangler dev exited early:\n${out}`)
+		try {
+			const res = await fetch(`${url}/health`)
+			if (res.ok) break
+		} catch {
+			// not up yet
+		}
+		if (Date.now() > deadline) {
+			process.kill(-proc.pid!, 'SIGKILL')
+			throw new Error(`wrangler dev did not start:\n${out}`)
+		}
+		await new Promise((r) => setTimeout(r, 200))
+	}
+	return {
+		url,
+		proc,
+		output: () => out,
+		async kill(signal: NodeJS.Signals = 'SIGKILL') {
+			if (proc.exitCode !== null || proc.signalCode !== null) return
+			try {
+				process.kill(-proc.pid!, signal)
+			} catch {
+				// already gone
+			}
+			await exited
+		},
+	}
+}
+
+export function tempDir(prefix: string) {
+	const dir = mkdtempSync(path.join(tmpdir(), `sync-worker-${prefix}-`))
+	return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) }
+}

@@ -1,0 +1,208 @@
+/**
+ * The room Durable Object inside real workerd: hibernation, alarm export to R2 with history, cold start
+ * from R2, exact limits, and frame checks. Limits come from vitest.config.ts (3 sessions, 64 KiB messages).
+ */
+import { env, evictDurableObject, runDurableObjectAlarm, runInDurableObject, SELF } from 'cloudflare:test'
+import { describe, expect, it } from 'vitest'
+import { geoShape, ProtocolClient } from '../helpers/protocolClient'
+
+let counter = 0
+function newRoomId(prefix: string) {
+	return `${prefix}-${Date.now().toString(36)}-${++counter}`
+}
+
+function roomStub(roomId: string) {
+	return env.ROOM.get(env.ROOM.idFromName(`room:${roomId}`))
+}
+
+async function openSocket(path: string, sessionId = `s-${Math.random().toString(36).slice(2)}`) {
+	const res = await SELF.fetch(`http://localhost${path}?sessionId=${sessionId}`, { headers: { Upgrade: 'websocket' } })
+	expect(res.status).toBe(101)
+	const ws = res.webSocket!
+	ws.accept()
+	return new ProtocolClient(ws as never)
+}
+
+async function joinRoom(roomId: string) {
+	const client = await openSocket(`/r/${roomId}`)
+	await client.connect()
+	return client
+}
+
+async function listHistory(roomId: string) {
+	const listed = await env.ROOM_HISTORY.list({ prefix: `room/${roomId}/` })
+	return listed.objects.map((o) => o.key)
+}
+
+async function versionRows(roomId: string) {
+	return runInDurableObject(roomStub(roomId), (_instance, state) =>
+		state.storage.sql.exec<{ clock: number; history_key: string }>('SELECT clock, history_key FROM sw_versions ORDER BY id').toArray(),
+	)
+}
+
+describe('export to R2', () => {
+	it('writes the latest snapshot and a timestamped history version on the alarm, and skips unchanged content', async () => {
+		const roomId = newRoomId('export')
+		const client = await joinRoom(roomId)
+		const result = await client.putRecord(geoShape('a', 10, 20))
+		expect(result.action).toBe('commit')
+
+		expect(await runDurableObjectAlarm(roomStub(roomId))).toBe(true)
+		const latest = await env.ROOMS.get(`room/${roomId}`)
+		expect(latest).not.toBeNull()
+		const snapshot = (await latest!.json()) as { documents: Array<{ state: { id: string; x?: number } }> }
+		expect(snapshot.documents.find((d) => d.state.id === 'shape:a')?.state.x).toBe(10)
+
+		const history = await listHistory(roomId)
+		expect(history).toHaveLength(1)
+		expect(history[0]).toMatch(new RegExp(`^room/${roomId}/\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}\\.\\d{3}Z$`))
+		const rows = await versionRows(roomId)
+		expect(rows.map((r) => r.history_key)).toEqual(history)
+
+		// No change since: the alarm (if any) writes nothing new.
+		await runDurableObjectAlarm(roomStub(roomId))
+		expect(await listHistory(roomId)).toHaveLength(1)
+
+		// A change makes a second version, and the latest snapshot follows it.
+		await client.patchRecord('shape:a', 'x', 99)
+		await new Promise((r) => setTimeout(r, 5))
+		expect(await runDurableObjectAlarm(roomStub(roomId))).toBe(true)
+		expect(await listHistory(roomId)).toHaveLength(2)
+		const latest2 = (await (await env.ROOMS.get(`room/${roomId}`))!.json()) as typeof snapshot
+		expect(latest2.documents.find((d) => d.state.id === 'shape:a')?.state.x).toBe(99)
+		const rows2 = await versionRows(roomId)
+		expect(rows2[1]!.clock).toBeGreaterThan(rows2[0]!.clock)
+		client.socket.close(1000, 'done')
+	})
+
+	it('schedules the export alarm when the document changes, not while it is idle', async () => {
+		const roomId = newRoomId('alarm')
+		const client = await joinRoom(roomId)
+		const before = await runInDurableObject(roomStub(roomId), (_i, state) => state.storage.getAlarm())
+		expect(before).toBeNull()
+		await client.putRecord(geoShape('b'))
+		const after = await runInDurableObject(roomStub(roomId), (_i, state) => state.storage.getAlarm())
+		expect(after).not.toBeNull()
+		client.socket.close(1000, 'done')
+	})
+
+	it('keeps the room working when R2 fails, and retries with backoff until it succeeds', async () => {
+		const roomId = newRoomId('r2fail')
+		const client = await joinRoom(roomId)
+		await client.putRecord(geoShape('c'))
+		// Swap the room's snapshot store for one that fails, as an R2 outage would.
+		await runInDurableObject(roomStub(roomId), (instance) => {
+			const inst = instance as unknown as { snapshots: { putVersion: (...a: unknown[]) => Promise<unknown> } }
+			;(inst as { realPut?: unknown }).realPut = inst.snapshots.putVersion
+			inst.snapshots = { ...inst.snapshots, putVersion: () => Promise.reject(new Error('R2 is down')) }
+		})
+		await runDurableObjectAlarm(roomStub(roomId))
+		expect(await listHistory(roomId)).toHaveLength(0)
+		const retryAt = await runInDurableObject(roomStub(roomId), (_i, state) => state.storage.getAlarm())
+		expect(retryAt).not.toBeNull()
+
+		// The room still accepts and acknowledges edits during the outage.
+		expect((await client.putRecord(geoShape('d'))).action).toBe('commit')
+
+		await runInDurableObject(roomStub(roomId), (instance) => {
+			const inst = instance as unknown as { snapshots: Record<string, unknown>; realPut: unknown }
+			inst.snapshots = { ...inst.snapshots, putVersion: inst.realPut }
+		})
+		await runDurableObjectAlarm(roomStub(roomId))
+		expect(await listHistory(roomId)).toHaveLength(1)
+		const failures = await runInDurableObject(roomStub(roomId), (_i, state) =>
+			state.storage.sql.exec<{ value: string }>("SELECT value FROM sw_meta WHERE key = 'exportFailures'").toArray()[0]?.value,
+		)
+		expect(failures).toBe('0')
+		client.socket.close(1000, 'done')
+	})
+})
+
+describe('cold start', () => {
+	it('loads the latest R2 snapshot when the Durable Object has no SQLite state', async () => {
+		const roomId = newRoomId('cold')
+		// Export a room, then use its snapshot to seed a different, empty room as if its DO storage were lost.
+		const source = newRoomId('cold-src')
+		const writer = await joinRoom(source)
+		await writer.putRecord(geoShape('from-r2', 42, 7))
+		await runDurableObjectAlarm(roomStub(source))
+		const json = await (await env.ROOMS.get(`room/${source}`))!.text()
+		await env.ROOMS.put(`room/${roomId}`, json)
+
+		const reader = await openSocket(`/r/${roomId}`)
+		const connect = await reader.connect()
+		const diff = connect.diff as Record<string, [string, { x?: number }]>
+		expect(diff['shape:from-r2']?.[1].x).toBe(42)
+		writer.socket.close(1000, 'done')
+		reader.socket.close(1000, 'done')
+	})
+})
+
+describe('hibernation', () => {
+	it('resumes a session on the same socket after the object is evicted with hibernated sockets', async () => {
+		const roomId = newRoomId('hib')
+		const a = await joinRoom(roomId)
+		const b = await joinRoom(roomId)
+		await a.putRecord(geoShape('h', 1, 1))
+		// The room stores a resumable session snapshot in each socket's attachment after 5 s without messages.
+		await new Promise((r) => setTimeout(r, 5_500))
+		await evictDurableObject(roomStub(roomId), { webSockets: 'hibernate' })
+
+		const from = b.messages.length
+		const result = await a.patchRecord('shape:h', 'x', 500)
+		expect(result.action).toBe('commit')
+		const patch = await b.next((m) => m.type === 'patch', 5_000, from)
+		expect(JSON.stringify(patch.diff)).toContain('500')
+		expect(a.closed).toBeNull()
+		a.socket.close(1000, 'done')
+		b.socket.close(1000, 'done')
+	})
+})
+
+describe('limits and bad input', () => {
+	it('refuses the session past MAX_SESSIONS_PER_ROOM with ROOM_FULL (exact: 3 allowed, 4th refused)', async () => {
+		const roomId = newRoomId('full')
+		const clients = [await joinRoom(roomId), await joinRoom(roomId), await joinRoom(roomId)]
+		const fourth = await openSocket(`/r/${roomId}`)
+		expect(await fourth.waitClosed()).toEqual({ code: 4099, reason: 'ROOM_FULL' })
+		// A seat frees up when someone leaves.
+		clients[0]!.socket.close(1000, 'bye')
+		await new Promise((r) => setTimeout(r, 100))
+		const fifth = await joinRoom(roomId)
+		expect(fifth.closed).toBeNull()
+		for (const c of [...clients.slice(1), fifth]) c.socket.close(1000, 'done')
+	})
+
+	it.each([
+		['text that is not JSON', 'hello'],
+		['JSON that is not a message', '[1,2,3]'],
+		['an unknown message type', '{"type":"drop_tables"}'],
+	])('closes a socket that sends %s with 1007 and leaves the room unharmed', async (_what, frame) => {
+		const roomId = newRoomId('garbage')
+		const good = await joinRoom(roomId)
+		await good.putRecord(geoShape('keep', 3, 3))
+		const bad = await joinRoom(roomId)
+		bad.socket.send(frame)
+		const closed = await bad.waitClosed()
+		expect(closed.code).toBe(1007)
+		expect(closed.reason).toMatch(/^MALFORMED_MESSAGE/)
+		expect((await good.patchRecord('shape:keep', 'y', 4)).action).toBe('commit')
+		const fresh = await openSocket(`/r/${roomId}`)
+		const connect = await fresh.connect()
+		expect((connect.diff as Record<string, [string, { y: number }]>)['shape:keep']?.[1].y).toBe(4)
+		good.socket.close(1000, 'done')
+		fresh.socket.close(1000, 'done')
+	})
+
+	it('closes a socket whose message exceeds MAX_MESSAGE_BYTES with 4099 MESSAGE_TOO_LARGE and applies none of it', async () => {
+		const roomId = newRoomId('big')
+		const client = await joinRoom(roomId)
+		const big = { ...geoShape('big'), meta: { blob: 'x'.repeat(70_000) } }
+		client.socket.send(JSON.stringify({ type: 'push', clientClock: 99, diff: { 'shape:big': ['put', big] } }))
+		expect(await client.waitClosed()).toEqual({ code: 4099, reason: 'MESSAGE_TOO_LARGE' })
+		const fresh = await joinRoom(roomId)
+		const connect = await fresh.connect()
+		expect(Object.keys(connect.diff as object)).not.toContain('shape:big')
+		fresh.socket.close(1000, 'done')
+	})
+})
