@@ -21,7 +21,7 @@ function requireId(value: string | undefined, what: string): string {
 
 function requireUpgrade(req: Request) {
 	if (req.headers.get('Upgrade')?.toLowerCase() !== 'websocket') {
-		throw new ApiError(426, ErrorCode.UPGRADE_REQUIRED, 'this route only accepts WebSocket upgrades', { Upgrade: 'websocket' })
+		throw new ApiError(426, ErrorCode.UPGRADE_REQUIRED, 'this route only accepts WebSocket upgrades')
 	}
 }
 
