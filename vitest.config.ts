@@ -15,7 +15,7 @@ export default defineConfig({
 						wrangler: { configPath: './wrangler.toml' },
 						miniflare: {
 							// Small limits so the tests can reach them quickly.
-							bindings: { PERSIST_INTERVAL_MS: '300', MAX_SESSIONS_PER_ROOM: '3', MAX_MESSAGE_BYTES: '65536' },
+							bindings: { PERSIST_INTERVAL_MS: '300', MAX_SESSIONS_PER_ROOM: '3', MAX_MESSAGE_BYTES: '65536', MAX_PUSHES_PER_SECOND: '20', PUSH_BURST: '20' },
 						},
 					}),
 				],

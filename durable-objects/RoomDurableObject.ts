@@ -18,6 +18,7 @@ import { decideAdmission } from '../src/room/decideAdmission'
 import { exportRoom } from '../src/room/exportRoom'
 import { nextExportAlarm, type AlarmReason } from '../src/room/exportPolicy'
 import { RoomMetaStore } from '../src/room/RoomMetaStore'
+import { takePushToken, type PushBucket } from '../src/room/takePushToken'
 import { parseRoomSnapshot } from '../src/room/parseRoomSnapshot'
 import type { RoomKey } from '../src/storage/keys'
 import { createR2SnapshotStore, type SnapshotStore } from '../src/storage/SnapshotStore'
@@ -49,6 +50,7 @@ export class RoomDurableObject extends DurableObject<Env> {
 	private roomPromise: Promise<LoadedRoom> | null = null
 	/** Bytes of a chunked message still being assembled, per session (lost on hibernation, which only happens when idle). */
 	private readonly pendingBytes = new Map<string, number>()
+	private readonly pushBuckets = new Map<string, PushBucket>()
 	/** An export alarm is known to be set; saves a storage round trip on every change of a busy room. */
 	private exportAlarmSet = false
 
@@ -99,17 +101,24 @@ export class RoomDurableObject extends DurableObject<Env> {
 		if (!attachment) return ws.close(CloseCode.SERVICE_RESTART_CODE, 'session lost')
 		const pending = this.pendingBytes.get(attachment.sessionId) ?? 0
 		const verdict = checkClientFrame(message, pending, this.config.maxMessageBytes)
-		if (verdict.kind === 'reject') {
-			this.pendingBytes.delete(attachment.sessionId)
-			// Close with our reason before the room drops the session (it would close with no code).
-			ws.close(verdict.code, verdict.reason)
-			const { room } = await this.getRoom()
-			room.handleSocketClose(attachment.sessionId)
-			return
-		}
+		if (verdict.kind === 'reject') return this.rejectFrame(ws, attachment.sessionId, verdict.code, verdict.reason)
 		this.pendingBytes.set(attachment.sessionId, verdict.pendingBytes)
+		if (verdict.isPush) {
+			const cfg = this.config
+			const taken = takePushToken(this.pushBuckets.get(attachment.sessionId), Date.now(), cfg.maxPushesPerSecond, cfg.pushBurst)
+			this.pushBuckets.set(attachment.sessionId, taken.bucket)
+			if (!taken.allowed) return this.rejectFrame(ws, attachment.sessionId, TLSyncErrorCloseEventCode, 'RATE_LIMITED')
+		}
 		const { room } = await this.getRoom()
 		room.handleSocketMessage(attachment.sessionId, verdict.text)
+	}
+
+	private async rejectFrame(ws: WebSocket, sessionId: string, code: number, reason: string) {
+		this.pendingBytes.delete(sessionId)
+		// Close with our reason before the room drops the session (it would close with no code).
+		ws.close(code, reason)
+		const { room } = await this.getRoom()
+		room.handleSocketClose(sessionId)
 	}
 
 	override async webSocketClose(ws: WebSocket, code: number) {
@@ -154,6 +163,7 @@ export class RoomDurableObject extends DurableObject<Env> {
 		const attachment = readAttachment(ws)
 		if (!attachment) return
 		this.pendingBytes.delete(attachment.sessionId)
+		this.pushBuckets.delete(attachment.sessionId)
 		const { room } = await this.getRoom()
 		room.handleSocketClose(attachment.sessionId)
 		const others = this.ctx.getWebSockets().filter((s) => s !== ws && s.readyState === WebSocket.OPEN)

@@ -5,6 +5,9 @@ export const DEFAULT_MAX_SESSIONS_PER_ROOM = 50
 export const DEFAULT_PERSIST_INTERVAL_MS = 8_000
 /** Assembled client message limit; stock clients split frames at 1 MiB (tldraw's `chunk`). */
 export const DEFAULT_MAX_MESSAGE_BYTES = 4 * 1024 * 1024
+/** Per-session push rate inside a room (token bucket). */
+export const DEFAULT_MAX_PUSHES_PER_SECOND = 60
+export const DEFAULT_PUSH_BURST = 120
 /** A single WebSocket frame can never be larger than this on Cloudflare. */
 export const MAX_FRAME_BYTES = 1024 * 1024
 /** R2 export retry backoff after a failure: doubles from the first value up to the cap. */
@@ -23,6 +26,8 @@ const EnvSchema = z.object({
 	MAX_SESSIONS_PER_ROOM: positiveInt.default(DEFAULT_MAX_SESSIONS_PER_ROOM),
 	PERSIST_INTERVAL_MS: positiveInt.default(DEFAULT_PERSIST_INTERVAL_MS),
 	MAX_MESSAGE_BYTES: positiveInt.default(DEFAULT_MAX_MESSAGE_BYTES),
+	MAX_PUSHES_PER_SECOND: positiveInt.default(DEFAULT_MAX_PUSHES_PER_SECOND),
+	PUSH_BURST: positiveInt.default(DEFAULT_PUSH_BURST),
 	SENTRY_DSN: z.string().url().optional(),
 })
 
@@ -32,6 +37,8 @@ export type Config = Readonly<{
 	maxSessionsPerRoom: number
 	persistIntervalMs: number
 	maxMessageBytes: number
+	maxPushesPerSecond: number
+	pushBurst: number
 	sentryDsn: string | undefined
 }>
 
@@ -59,6 +66,8 @@ export function getConfig(env: object): Config {
 		maxSessionsPerRoom: e.MAX_SESSIONS_PER_ROOM,
 		persistIntervalMs: e.PERSIST_INTERVAL_MS,
 		maxMessageBytes: e.MAX_MESSAGE_BYTES,
+		maxPushesPerSecond: e.MAX_PUSHES_PER_SECOND,
+		pushBurst: e.PUSH_BURST,
 		sentryDsn: e.SENTRY_DSN,
 	})
 	cache.set(env, config)

@@ -10,5 +10,7 @@ export interface Env {
 	MAX_SESSIONS_PER_ROOM?: string
 	PERSIST_INTERVAL_MS?: string
 	MAX_MESSAGE_BYTES?: string
+	MAX_PUSHES_PER_SECOND?: string
+	PUSH_BURST?: string
 	SENTRY_DSN?: string
 }

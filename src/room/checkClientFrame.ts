@@ -3,7 +3,7 @@ import { MAX_FRAME_BYTES } from '../config'
 import { CloseCode } from './closeCodes'
 
 export type FrameVerdict =
-	| { kind: 'accept'; text: string; pendingBytes: number }
+	| { kind: 'accept'; text: string; pendingBytes: number; isPush: boolean }
 	| { kind: 'reject'; code: number; reason: string }
 
 const CLIENT_MESSAGE_TYPES = new Set(['connect', 'push', 'ping'])
@@ -38,7 +38,8 @@ export function checkClientFrame(
 		const remaining = Number(chunk[1])
 		if (!Number.isSafeInteger(remaining)) return malformed('bad chunk prefix')
 		// The assembler in TLSocketRoom validates the joined JSON; we only bound its size.
-		return { kind: 'accept', text, pendingBytes: remaining === 0 ? 0 : pendingBytes + frameBytes }
+		// Only pushes grow large enough to be split, so a completed split message counts as a push.
+		return { kind: 'accept', text, pendingBytes: remaining === 0 ? 0 : pendingBytes + frameBytes, isPush: remaining === 0 }
 	}
 	if (pendingBytes > 0) return malformed('expected the next chunk of a split message')
 	let message: unknown
@@ -55,7 +56,7 @@ export function checkClientFrame(
 	) {
 		return malformed('expected {"type":"connect"|"push"|"ping",…}')
 	}
-	return { kind: 'accept', text, pendingBytes: 0 }
+	return { kind: 'accept', text, pendingBytes: 0, isPush: (message as { type: string }).type === 'push' }
 }
 
 function malformed(detail: string): FrameVerdict {

@@ -6,12 +6,12 @@ const LIMIT = 1000
 
 describe('checkClientFrame', () => {
 	it.each([
-		['a ping', '{"type":"ping"}', 0, { kind: 'accept', pendingBytes: 0 }],
-		['a connect', '{"type":"connect","connectRequestId":"x"}', 0, { kind: 'accept', pendingBytes: 0 }],
-		['a push', '{"type":"push","clientClock":1}', 0, { kind: 'accept', pendingBytes: 0 }],
-		['a first chunk', '2_{"type":"pu', 0, { kind: 'accept', pendingBytes: 13 }],
-		['a middle chunk', '1_sh","clie', 13, { kind: 'accept', pendingBytes: 24 }],
-		['the last chunk', '0_ntClock":1}', 24, { kind: 'accept', pendingBytes: 0 }],
+		['a ping', '{"type":"ping"}', 0, { kind: 'accept', pendingBytes: 0, isPush: false }],
+		['a connect', '{"type":"connect","connectRequestId":"x"}', 0, { kind: 'accept', pendingBytes: 0, isPush: false }],
+		['a push', '{"type":"push","clientClock":1}', 0, { kind: 'accept', pendingBytes: 0, isPush: true }],
+		['a first chunk', '2_{"type":"pu', 0, { kind: 'accept', pendingBytes: 13, isPush: false }],
+		['a middle chunk', '1_sh","clie', 13, { kind: 'accept', pendingBytes: 24, isPush: false }],
+		['the last chunk', '0_ntClock":1}', 24, { kind: 'accept', pendingBytes: 0, isPush: true }],
 		['not JSON', 'hello', 0, { kind: 'reject', code: 1007 }],
 		['a JSON array', '[1]', 0, { kind: 'reject', code: 1007 }],
 		['JSON null', 'null', 0, { kind: 'reject', code: 1007 }],

@@ -206,3 +206,24 @@ describe('limits and bad input', () => {
 		fresh.socket.close(1000, 'done')
 	})
 })
+
+describe('push rate limit', () => {
+	it('closes a session that pushes faster than MAX_PUSHES_PER_SECOND (burst 20) with RATE_LIMITED; others keep editing', async () => {
+		const roomId = newRoomId('flood')
+		const calm = await joinRoom(roomId)
+		const flooder = await joinRoom(roomId)
+		// Fire 40 pushes without waiting: the first 20 fit the burst, a later one trips the limit.
+		for (let i = 0; i < 40; i++) {
+			flooder.socket.send(JSON.stringify({ type: 'push', clientClock: i + 1, diff: { [`shape:f${i}`]: ['put', geoShape(`f${i}`)] } }))
+		}
+		expect(await flooder.waitClosed()).toEqual({ code: 4099, reason: 'RATE_LIMITED' })
+		expect((await calm.putRecord(geoShape('calm'))).action).toBe('commit')
+		const fresh = await joinRoom(roomId)
+		const connect = await fresh.connect()
+		const ids = Object.keys(connect.diff as object)
+		expect(ids).toContain('shape:calm')
+		expect(ids.filter((id) => id.startsWith('shape:f')).length).toBeLessThanOrEqual(21)
+		calm.socket.close(1000, 'done')
+		fresh.socket.close(1000, 'done')
+	})
+})
