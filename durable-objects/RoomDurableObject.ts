@@ -18,9 +18,12 @@ import { decideAdmission } from '../src/room/decideAdmission'
 import { exportRoom } from '../src/room/exportRoom'
 import { nextExportAlarm, type AlarmReason } from '../src/room/exportPolicy'
 import { RoomMetaStore } from '../src/room/RoomMetaStore'
+import { getDocumentName, setDocumentName } from '../src/room/documentName'
+import { loadInitialSnapshot } from '../src/room/loadInitialSnapshot'
+import { createR2ImportStore, type ImportStore } from '../src/files/ImportStore'
+import { planFileChange, type FileFacts } from '../src/files/planFileChange'
 import { takePushToken, type PushBucket } from '../src/room/takePushToken'
-import { parseRoomSnapshot } from '../src/room/parseRoomSnapshot'
-import type { RoomKey } from '../src/storage/keys'
+import { importSnapshotKey, type RoomKey } from '../src/storage/keys'
 import { createR2SnapshotStore, type SnapshotStore } from '../src/storage/SnapshotStore'
 
 const schema = createTLSchema()
@@ -47,6 +50,7 @@ export class RoomDurableObject extends DurableObject<Env> {
 	private readonly config: Config
 	private readonly meta: RoomMetaStore
 	private readonly snapshots: SnapshotStore
+	private readonly imports: ImportStore
 	private roomPromise: Promise<LoadedRoom> | null = null
 	/** Bytes of a chunked message still being assembled, per session (lost on hibernation, which only happens when idle). */
 	private readonly pendingBytes = new Map<string, number>()
@@ -59,6 +63,7 @@ export class RoomDurableObject extends DurableObject<Env> {
 		this.config = getConfig(env)
 		this.meta = new RoomMetaStore(ctx.storage.sql)
 		this.snapshots = createR2SnapshotStore(env.ROOMS, env.ROOM_HISTORY)
+		this.imports = createR2ImportStore(env.SNAPSHOTS, importSnapshotKey)
 		// Answered by the runtime without waking the object, so idle rooms with open sockets hibernate.
 		ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair('{"type":"ping"}', '{"type":"pong"}'))
 	}
@@ -88,7 +93,10 @@ export class RoomDurableObject extends DurableObject<Env> {
 			return new Response(null, { status: 101, webSocket: client })
 		}
 
-		const { room } = await this.getRoom(roomKey!)
+		const { room, storage } = await this.getRoom(roomKey!, connect.createSource ?? null)
+		if (connect.fileName !== undefined && getDocumentName(storage) !== connect.fileName) {
+			setDocumentName(storage, connect.fileName)
+		}
 		const attachment: Attachment = { sessionId: connect.sessionId, isReadonly: connect.isReadonly, userId: connect.userId }
 		this.ctx.acceptWebSocket(server, [connect.sessionId])
 		server.serializeAttachment(attachment)
@@ -183,21 +191,51 @@ export class RoomDurableObject extends DurableObject<Env> {
 		this.exportAlarmSet = true
 	}
 
-	/** Loads the room once per object lifetime: DO SQLite first, else the latest R2 export, else empty. */
-	private getRoom(roomKey?: RoomKey): Promise<LoadedRoom> {
-		this.roomPromise ??= this.loadRoom(roomKey ?? this.meta.getRoomKey()).catch((err) => {
+	/**
+	 * Live re-authorization (DESIGN §3): a file row changed, so sessions that lost access are closed,
+	 * sessions whose access level changed rejoin (the Worker decides afresh), and the name follows.
+	 * Idempotent, so a caller may retry it.
+	 */
+	async applyFileChange(before: FileFacts | null, after: FileFacts | null): Promise<{ closed: number; rejoined: number }> {
+		// A room nobody ever opened has no sessions and no document to rename.
+		if (!this.meta.getRoomKey()) return { closed: 0, rejoined: 0 }
+		const { room, storage } = await this.getRoom()
+		const sessions = this.ctx.getWebSockets().flatMap((ws) => {
+			const a = readAttachment(ws)
+			return a ? [{ sessionId: a.sessionId, userId: a.userId, isReadonly: a.isReadonly }] : []
+		})
+		const plan = planFileChange(before, after, sessions, getDocumentName(storage))
+		let closed = 0
+		let rejoined = 0
+		for (const { sessionId, decision } of plan.sessions) {
+			if (decision.kind === 'close') {
+				room.closeSession(sessionId, decision.reason)
+				closed++
+			} else {
+				// No fatal reason: the client reconnects at once and the Worker grants the new access level.
+				room.closeSession(sessionId)
+				rejoined++
+			}
+		}
+		if (plan.rename !== null) setDocumentName(storage, plan.rename)
+		return { closed, rejoined }
+	}
+
+	/** Loads the room once per object lifetime: DO SQLite, else R2 or the file's create source, else empty. */
+	private getRoom(roomKey?: RoomKey, createSource: string | null = null): Promise<LoadedRoom> {
+		this.roomPromise ??= this.loadRoom(roomKey ?? this.meta.getRoomKey(), createSource).catch((err) => {
 			this.roomPromise = null
 			throw err
 		})
 		return this.roomPromise
 	}
 
-	private async loadRoom(roomKey: RoomKey | null): Promise<LoadedRoom> {
+	private async loadRoom(roomKey: RoomKey | null, createSource: string | null): Promise<LoadedRoom> {
 		const sql = new DurableObjectSqliteSyncWrapper(this.ctx.storage, { tablePrefix: 'tl_' })
 		let snapshot: RoomSnapshot | undefined
 		if (!SQLiteSyncStorage.hasBeenInitialized(sql) && roomKey) {
-			const json = await this.snapshots.getLatest(roomKey)
-			if (json !== null) snapshot = parseRoomSnapshot(json)
+			const initial = await loadInitialSnapshot({ roomKey, createSource, snapshots: this.snapshots, imports: this.imports })
+			snapshot = initial.snapshot
 		}
 		const storage = new SQLiteSyncStorage<TLRecord>({ sql, snapshot })
 		storage.onChange(() => void this.scheduleExport('changed'))

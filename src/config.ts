@@ -29,6 +29,7 @@ const EnvSchema = z.object({
 	MAX_PUSHES_PER_SECOND: positiveInt.default(DEFAULT_MAX_PUSHES_PER_SECOND),
 	PUSH_BURST: positiveInt.default(DEFAULT_PUSH_BURST),
 	SENTRY_DSN: z.string().url().optional(),
+	DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL').optional(),
 })
 
 export type Config = Readonly<{
@@ -40,6 +41,7 @@ export type Config = Readonly<{
 	maxPushesPerSecond: number
 	pushBurst: number
 	sentryDsn: string | undefined
+	databaseUrl: string | undefined
 }>
 
 const cache = new WeakMap<object, Config>()
@@ -69,6 +71,7 @@ export function getConfig(env: object): Config {
 		maxPushesPerSecond: e.MAX_PUSHES_PER_SECOND,
 		pushBurst: e.PUSH_BURST,
 		sentryDsn: e.SENTRY_DSN,
+		databaseUrl: e.DATABASE_URL,
 	})
 	cache.set(env, config)
 	return config

@@ -17,6 +17,10 @@ export const ConnectRequestSchema = z.strictObject({
 	sessionId: z.string().min(1).max(128),
 	isReadonly: z.boolean(),
 	userId: z.string().max(128).nullable(),
+	/** File rooms: the row's `createSource`, read on a cold start with no stored state. */
+	createSource: z.string().max(300).nullable().optional(),
+	/** File rooms: the file's name, kept equal to the document's name. */
+	fileName: z.string().max(1024).optional(),
 })
 export type ConnectRequest = z.infer<typeof ConnectRequestSchema>
 

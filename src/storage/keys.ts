@@ -32,3 +32,8 @@ export function historyPrefix(roomKey: RoomKey): string {
 export function historyVersionKey(roomKey: RoomKey, timestampMs: number): string {
 	return historyPrefix(roomKey) + new Date(timestampMs).toISOString()
 }
+
+/** R2 `SNAPSHOTS` key of a document uploaded with POST /app/files, read by the file's room on first start. */
+export function importSnapshotKey(fileId: string): string {
+	return `imports/${fileId}`
+}

@@ -50,12 +50,14 @@ export interface TestClient {
 let sessionCounter = 0
 
 /** Connects a real tldraw client to `url` (http(s) or ws(s)); a `sessionId` is added as useSync does. */
-export function connectClient(url: string, opts: { sessionId?: string } = {}): TestClient {
+export function connectClient(url: string, opts: { sessionId?: string; accessToken?: string } = {}): TestClient {
 	installBrowserShims()
 	const sessionId = opts.sessionId ?? `test-session-${process.pid}-${++sessionCounter}-${Math.random().toString(36).slice(2)}`
 	const withSession = new URL(url)
 	withSession.searchParams.set('sessionId', sessionId)
 	withSession.searchParams.set('storeId', sessionId)
+	// Browsers can't set headers on WebSockets, so apps pass the Clerk token in the URL.
+	if (opts.accessToken) withSession.searchParams.set('accessToken', opts.accessToken)
 	const store = new Store<TLRecord>({ schema, props: {} as never })
 	const socket = new ClientWebSocketAdapter(() => withSession.toString())
 	let readonly: boolean | null = null

@@ -1,0 +1,24 @@
+import { Kysely, PostgresDialect } from 'kysely'
+import pg from 'pg'
+import type { Database } from './schema'
+
+export const DB_CONNECT_TIMEOUT_MS = 10_000
+
+export type Db = Kysely<Database>
+
+/**
+ * A kysely handle over a one-connection pool. In the stateless Worker create it per request and
+ * `close()` it before the response is done: a pool kept in module scope and reused by a later request
+ * hangs that request under workerd. Durable Objects may keep one for their lifetime.
+ */
+export function createDb(databaseUrl: string): { db: Db; close: () => Promise<void> } {
+	const pool = new pg.Pool({ connectionString: databaseUrl, max: 1, connectionTimeoutMillis: DB_CONNECT_TIMEOUT_MS })
+	// Without a listener an idle connection dropped by the server is an unhandled 'error' that kills the isolate.
+	pool.on('error', (err) => console.error('postgres pool error:', err.message))
+	const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
+	let closing: Promise<void> | null = null
+	return {
+		db,
+		close: () => (closing ??= db.destroy()),
+	}
+}

@@ -1,0 +1,108 @@
+import { z } from 'zod'
+import { ErrorCode } from '../http/errors'
+import { FileErrorCode, fileError } from './FileErrorCode'
+
+/** Body caps with their units. A .tldr file can inline its images as data URLs, hence the larger one. */
+export const MAX_CREATE_FILE_BODY_BYTES = 10 * 1024 * 1024
+export const MAX_PATCH_FILE_BODY_BYTES = 16 * 1024
+export const MAX_FILE_NAME_CHARS = 256
+/** How many validation problems one 400 lists. */
+const MAX_ISSUES_REPORTED = 5
+
+const FileNameSchema = z
+	.string()
+	.trim()
+	.max(MAX_FILE_NAME_CHARS, `name must be at most ${MAX_FILE_NAME_CHARS} characters`)
+	.regex(/^[^\u0000-\u001f\u007f]*$/, 'name must not contain control characters')
+
+/**
+ * POST /app/files. `snapshot` is a .tldr file's JSON or a tldraw snapshot; only its outer shape is
+ * checked here, its records by `parseTldrawImport` (a 400 INVALID_SNAPSHOT names the bad record).
+ */
+export const CreateFileBodySchema = z.strictObject({
+	name: FileNameSchema.optional(),
+	snapshot: z.record(z.string(), z.unknown(), 'snapshot must be a JSON object').optional(),
+})
+export type CreateFileBody = z.infer<typeof CreateFileBodySchema>
+
+/** PATCH /app/file/:fileId: rename, share, publish. At least one field. */
+export const PatchFileBodySchema = z
+	.strictObject({
+		name: FileNameSchema.optional(),
+		shared: z.boolean().optional(),
+		sharedLinkType: z.enum(['view', 'edit']).optional(),
+		published: z.boolean().optional(),
+	})
+	.refine((b) => Object.values(b).some((v) => v !== undefined), 'nothing to update: send at least one of name, shared, sharedLinkType, published')
+export type PatchFileBody = z.infer<typeof PatchFileBodySchema>
+
+const JSON_CONTENT_TYPE_RE = /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i
+
+/**
+ * Reads a JSON body of at most `maxBytes` and validates it with `schema`.
+ * 413 when it is larger (by Content-Length up front, or while streaming when that is absent or wrong),
+ * 415 when a non-empty body is not `application/json`, 400 for bad UTF-8, bad JSON or a schema
+ * mismatch (naming the fields). An empty body is validated as `{}`, so "no options" needs no body.
+ */
+export async function parseJsonBody<S extends z.ZodType>(request: Request, schema: S, maxBytes: number): Promise<z.output<S>> {
+	const declared = request.headers.get('Content-Length')
+	if (declared !== null && /^\d+$/.test(declared) && Number(declared) > maxBytes) {
+		throw fileError(413, FileErrorCode.PAYLOAD_TOO_LARGE, `request body is larger than ${maxBytes} bytes`)
+	}
+	const bytes = await readCapped(request, maxBytes)
+	const text = decodeUtf8(bytes)
+	let value: unknown = {}
+	if (text === null || text.trim() !== '') {
+		if (!JSON_CONTENT_TYPE_RE.test(request.headers.get('Content-Type') ?? '')) {
+			throw fileError(415, FileErrorCode.UNSUPPORTED_MEDIA_TYPE, 'request body must be JSON (Content-Type: application/json)')
+		}
+		if (text === null) throw fileError(400, ErrorCode.BAD_REQUEST, 'request body is not valid UTF-8')
+		try {
+			value = JSON.parse(text)
+		} catch (err) {
+			throw fileError(400, ErrorCode.BAD_REQUEST, `request body is not valid JSON: ${err instanceof Error ? err.message : 'parse error'}`)
+		}
+	}
+	const parsed = schema.safeParse(value)
+	if (!parsed.success) throw fileError(400, ErrorCode.BAD_REQUEST, `invalid request body: ${formatIssues(parsed.error.issues)}`)
+	return parsed.data
+}
+
+export function formatIssues(issues: readonly z.core.$ZodIssue[]): string {
+	const shown = issues.slice(0, MAX_ISSUES_REPORTED).map((i) => (i.path.length ? `${i.path.join('.')}: ${i.message}` : i.message))
+	const more = issues.length - shown.length
+	return shown.join('; ') + (more > 0 ? ` (and ${more} more)` : '')
+}
+
+/** null when the bytes are not UTF-8. */
+function decodeUtf8(bytes: Uint8Array): string | null {
+	try {
+		return new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes)
+	} catch {
+		return null
+	}
+}
+
+async function readCapped(request: Request, maxBytes: number): Promise<Uint8Array> {
+	if (!request.body) return new Uint8Array()
+	const reader = request.body.getReader()
+	const chunks: Uint8Array[] = []
+	let total = 0
+	for (;;) {
+		const { done, value } = await reader.read()
+		if (done) break
+		total += value.byteLength
+		if (total > maxBytes) {
+			await reader.cancel().catch(() => {})
+			throw fileError(413, FileErrorCode.PAYLOAD_TOO_LARGE, `request body is larger than ${maxBytes} bytes`)
+		}
+		chunks.push(value)
+	}
+	const out = new Uint8Array(total)
+	let offset = 0
+	for (const chunk of chunks) {
+		out.set(chunk, offset)
+		offset += chunk.byteLength
+	}
+	return out
+}
