@@ -24,6 +24,7 @@ import { createR2ImportStore, type ImportStore } from '../src/files/ImportStore'
 import { planFileChange, type FileFacts } from '../src/files/planFileChange'
 import { takePushToken, type PushBucket } from '../src/room/takePushToken'
 import { importSnapshotKey, type RoomKey } from '../src/storage/keys'
+import { createErrorReporter } from '../src/observability/reportError'
 import { createR2SnapshotStore, type SnapshotStore } from '../src/storage/SnapshotStore'
 
 const schema = createTLSchema()
@@ -121,6 +122,10 @@ export class RoomDurableObject extends DurableObject<Env> {
 		room.handleSocketMessage(attachment.sessionId, verdict.text)
 	}
 
+	private report(err: unknown, extra: Record<string, unknown>) {
+		createErrorReporter({ dsn: this.config.sentryDsn, waitUntil: (p) => this.ctx.waitUntil(p), component: 'room' }).captureException(err, extra)
+	}
+
 	private async rejectFrame(ws: WebSocket, sessionId: string, code: number, reason: string) {
 		this.pendingBytes.delete(sessionId)
 		// Close with our reason before the room drops the session (it would close with no code).
@@ -163,6 +168,7 @@ export class RoomDurableObject extends DurableObject<Env> {
 			const failures = this.meta.getExportState().failures + 1
 			this.meta.setExportFailures(failures)
 			console.error(`export of ${roomKey} failed (attempt ${failures}):`, err)
+			this.report(err, { roomKey, failures })
 			await this.scheduleExport('retry')
 		}
 	}
@@ -249,7 +255,13 @@ export class RoomDurableObject extends DurableObject<Env> {
 				const attachment = ws && readAttachment(ws)
 				if (attachment) ws.serializeAttachment({ ...attachment, snapshot: sessionSnapshot } satisfies Attachment)
 			},
-			log: { warn: (...args) => console.warn(...args), error: (...args) => console.error(...args) },
+			log: {
+				warn: (...args) => console.warn(...args),
+				error: (...args) => {
+					console.error(...args)
+					this.report(args.find((a) => a instanceof Error) ?? new Error(String(args[0])), { roomKey })
+				},
+			},
 		})
 		// Sockets that outlived a hibernation come back into the room where they left off.
 		for (const ws of this.ctx.getWebSockets()) {
