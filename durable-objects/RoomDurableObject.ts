@@ -1,6 +1,7 @@
 import { DurableObject } from 'cloudflare:workers'
 import {
 	DurableObjectSqliteSyncWrapper,
+	loadSnapshotIntoStorage,
 	SQLiteSyncStorage,
 	TLSocketRoom,
 	TLSyncErrorCloseEventCode,
@@ -20,6 +21,10 @@ import { nextExportAlarm, type AlarmReason } from '../src/room/exportPolicy'
 import { RoomMetaStore } from '../src/room/RoomMetaStore'
 import { getDocumentName, setDocumentName } from '../src/room/documentName'
 import { loadInitialSnapshot } from '../src/room/loadInitialSnapshot'
+import { pruneHistory } from '../src/room/pruneHistory'
+import { applyRecordChanges, type RecordChangeResult } from '../src/room/applyRecordChanges'
+import { parseRoomSnapshot } from '../src/room/parseRoomSnapshot'
+import type { VersionRow } from '../src/room/RoomMetaStore'
 import { createR2ImportStore, type ImportStore } from '../src/files/ImportStore'
 import { planFileChange, type FileFacts } from '../src/files/planFileChange'
 import { takePushToken, type PushBucket } from '../src/room/takePushToken'
@@ -28,6 +33,12 @@ import { createErrorReporter } from '../src/observability/reportError'
 import { createR2SnapshotStore, type SnapshotStore } from '../src/storage/SnapshotStore'
 
 const schema = createTLSchema()
+
+/** Which room an RPC call means, so a room first reached over HTTP starts from the right content. */
+export interface RoomTarget {
+	roomKey: RoomKey
+	createSource: string | null
+}
 
 interface LoadedRoom {
 	room: TLSocketRoom<TLRecord, void>
@@ -150,19 +161,27 @@ export class RoomDurableObject extends DurableObject<Env> {
 
 	override async alarm() {
 		this.exportAlarmSet = false
+		await this.exportNow()
+	}
+
+	/** Exports the room to R2 now; on failure schedules a retry. Returns the version written, if any. */
+	private async exportNow(): Promise<string | null> {
 		const roomKey = this.meta.getRoomKey()
-		if (!roomKey) return
+		if (!roomKey) return null
 		const { storage } = await this.getRoom()
 		const snapshot = storage.getSnapshot()
 		try {
-			await exportRoom({
+			const now = Date.now()
+			const result = await exportRoom({
 				roomKey,
 				clock: storage.getClock(),
 				snapshotJson: JSON.stringify(snapshot),
-				now: Date.now(),
+				now,
 				meta: this.meta,
 				store: this.snapshots,
 			})
+			if (result.kind === 'write') await pruneHistory({ index: this.meta, store: this.snapshots, nowMs: now })
+			return result.historyKey ?? null
 		} catch (err) {
 			// The room keeps serving from SQLite; R2 catches up on a later attempt.
 			const failures = this.meta.getExportState().failures + 1
@@ -170,7 +189,51 @@ export class RoomDurableObject extends DurableObject<Env> {
 			console.error(`export of ${roomKey} failed (attempt ${failures}):`, err)
 			this.report(err, { roomKey, failures })
 			await this.scheduleExport('retry')
+			return null
 		}
+	}
+
+	// ── Document and history API (called by the Worker over RPC after it checked access) ──
+
+	async listVersions(limit: number, beforeId?: number): Promise<VersionRow[]> {
+		return this.meta.listVersions(limit, beforeId)
+	}
+
+	async readSnapshot(target: RoomTarget): Promise<{ snapshot: RoomSnapshot; clock: number }> {
+		const { storage } = await this.open(target)
+		return { snapshot: storage.getSnapshot(), clock: storage.getClock() }
+	}
+
+	async readMetadata(target: RoomTarget) {
+		const { room, storage } = await this.open(target)
+		const versions = this.meta.listVersions(1)
+		return {
+			clock: storage.getClock(),
+			sessions: room.getNumActiveSessions(),
+			bytes: new TextEncoder().encode(JSON.stringify(storage.getSnapshot())).byteLength,
+			lastExportedAt: versions[0] ? new Date(versions[0].createdAt).toISOString() : null,
+		}
+	}
+
+	async applyRecords(target: RoomTarget, change: { put: unknown[]; remove: string[]; expectedClock?: number }): Promise<RecordChangeResult> {
+		const { storage } = await this.open(target)
+		return applyRecordChanges(storage, schema, change)
+	}
+
+	/**
+	 * Brings the document back to a stored version. Live clients receive the difference as an ordinary
+	 * change (no reload), and the result is exported at once as a new version, so a restore is undoable.
+	 */
+	async restoreVersion(
+		target: RoomTarget,
+		historyKey: string,
+	): Promise<{ found: false } | { found: true; clock: number; newVersionKey: string | null }> {
+		if (!this.meta.getVersionByKey(historyKey)) return { found: false }
+		const json = await this.snapshots.getVersion(historyKey)
+		if (json === null) return { found: false }
+		const { storage } = await this.open(target)
+		storage.transaction((txn) => loadSnapshotIntoStorage(txn, schema, parseRoomSnapshot(json)))
+		return { found: true, clock: storage.getClock(), newVersionKey: await this.exportNow() }
 	}
 
 	private async handleSocketGone(ws: WebSocket) {
@@ -225,6 +288,12 @@ export class RoomDurableObject extends DurableObject<Env> {
 		}
 		if (plan.rename !== null) setDocumentName(storage, plan.rename)
 		return { closed, rejoined }
+	}
+
+	/** For HTTP API calls: a room reached before any socket learns its key and create source here. */
+	private open(target: RoomTarget): Promise<LoadedRoom> {
+		if (!this.meta.getRoomKey()) this.meta.setRoomKey(target.roomKey)
+		return this.getRoom(target.roomKey, target.createSource)
 	}
 
 	/** Loads the room once per object lifetime: DO SQLite, else R2 or the file's create source, else empty. */

@@ -137,10 +137,13 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.a
 	} catch (err) {
 		console.error(`error: ${err instanceof Error ? err.message : err}\n\n${HELP}`)
 		process.exit(2)
+		// process.exit is typed `never` by @types/node but not by workers-types, which this file also sees.
+		throw err
 	}
 	if (values.help) {
 		console.log(HELP)
 		process.exit(0)
+		throw new Error('unreachable')
 	}
 	try {
 		const keys = ensureDevKeys({ dir: values.dir, devVarsPath: values['dev-vars'] })

@@ -7,16 +7,40 @@ import { createDb } from './db/createDb'
 import { createFileRepository, type FileRepository } from './db/FileRepository'
 import type { FileRow } from './db/schema'
 import type { Env } from './env'
-import { decideRoomAccess, RoomRoute } from './files/decideRoomAccess'
+import { decideRoomAccess, httpStatusForDenial, RoomRoute } from './files/decideRoomAccess'
+import { planPublication } from './files/planPublication'
 import * as filesApi from './files/filesApi'
 import { createR2ImportStore } from './files/ImportStore'
-import { CreateFileBodySchema, MAX_CREATE_FILE_BODY_BYTES, MAX_PATCH_FILE_BODY_BYTES, parseJsonBody, PatchFileBodySchema } from './files/schemas'
+import {
+	CreateFileBodySchema,
+	CreateSnapshotBodySchema,
+	MAX_CREATE_FILE_BODY_BYTES,
+	MAX_PATCH_FILE_BODY_BYTES,
+	MAX_RECORDS_BODY_BYTES,
+	parseJsonBody,
+	PatchFileBodySchema,
+	RecordsBodySchema,
+	VERSION_RE,
+} from './files/schemas'
+import { diffSnapshots } from './room/diffSnapshots'
+import { parseRoomSnapshot } from './room/parseRoomSnapshot'
 import { closedSocketResponse } from './http/closedSocket'
 import { ApiError, ErrorCode, errorResponse, isExpectedError } from './http/errors'
 import { enforceRateLimit, isAllowed, rateLimitKey } from './http/rateLimit'
 import { createErrorReporter } from './observability/reportError'
 import { CONNECT_HEADER, encodeConnectRequest, type ConnectRequest } from './room/connectRequest'
-import { importSnapshotKey, isValidId, roomKeyForAnonymousRoom, roomKeyForFile } from './storage/keys'
+import {
+	historyPrefix,
+	importSnapshotKey,
+	isValidId,
+	publishedHistoryKey,
+	publishedSnapshotKey,
+	roomKeyForAnonymousRoom,
+	roomKeyForFile,
+	sharedSnapshotKey,
+	type RoomKey,
+} from './storage/keys'
+import { createR2SnapshotStore } from './storage/SnapshotStore'
 
 export { RoomDurableObject } from '../durable-objects/RoomDurableObject'
 
@@ -81,6 +105,27 @@ function fileRoomStub(env: Env, fileId: string) {
 	return env.ROOM.get(env.ROOM.idFromName(roomKeyForFile(fileId)))
 }
 
+/** A file row changed through the API: the live room re-checks its sessions, and the published copy follows. */
+async function onFileChanged(env: Env, before: FileRow, after: FileRow): Promise<void> {
+	await notifyFileRoom(env, before, after)
+	const publication = planPublication(before, after)
+	switch (publication.kind) {
+		case 'publish': {
+			const { snapshot } = await fileRoomStub(env, after.id).readSnapshot({ roomKey: roomKeyForFile(after.id), createSource: after.createSource })
+			const json = JSON.stringify(snapshot)
+			const httpMetadata = { contentType: 'application/json' }
+			await env.SNAPSHOTS.put(publishedHistoryKey(publication.slug, Date.now()), json, { httpMetadata })
+			await env.SNAPSHOTS.put(publishedSnapshotKey(publication.slug), json, { httpMetadata })
+			return
+		}
+		case 'unpublish':
+			await env.SNAPSHOTS.delete(publishedSnapshotKey(publication.slug))
+			return
+		case 'none':
+			return
+	}
+}
+
 /** Tells the file's live room about the change and waits, so access is revoked before the response. */
 async function notifyFileRoom(env: Env, before: FileRow, after: FileRow): Promise<void> {
 	const facts = (f: FileRow) => ({
@@ -114,7 +159,7 @@ function filesDeps(env: Env, repo: FileRepository, auth: Auth | null): filesApi.
 		repo,
 		auth,
 		imports: createR2ImportStore(env.SNAPSHOTS, importSnapshotKey),
-		onFileChanged: (before, after) => notifyFileRoom(env, before, after),
+		onFileChanged: (before, after) => onFileChanged(env, before, after),
 	}
 }
 
@@ -159,6 +204,141 @@ async function connectToFileRoom(req: Request, env: Env, fileId: string): Promis
 	})
 }
 
+/** A room reached over HTTP: its Durable Object and what it needs to start (see RoomDurableObject.open). */
+interface RoomTarget {
+	roomKey: RoomKey
+	createSource: string | null
+	stub: DurableObjectStub<import('../durable-objects/RoomDurableObject').RoomDurableObject>
+	file: FileRow | null
+}
+
+/**
+ * Resolves `/app/file/:fileId/…` (Clerk + sharing rules; writes need an edit right) or `/r/:roomId/…`
+ * (anonymous rooms: anyone with the id reads and writes) to its room, or throws the HTTP error.
+ */
+async function resolveRoom(req: Req, env: Env, need: 'read' | 'write'): Promise<RoomTarget> {
+	if (req.params.roomId !== undefined) {
+		requireAnonymousRooms(env)
+		const roomKey = roomKeyForAnonymousRoom(requireId(req.params.roomId, 'roomId'))
+		await enforceRateLimit(env.API_RATE_LIMITER, rateLimitKey(req, null))
+		return { roomKey, createSource: null, stub: env.ROOM.get(env.ROOM.idFromName(roomKey)), file: null }
+	}
+	const fileId = requireId(req.params.fileId, 'fileId')
+	const auth = await authenticate(req, env)
+	await enforceRateLimit(env.API_RATE_LIMITER, rateLimitKey(req, auth?.userId ?? null))
+	const file = await withRepo(env, (repo) => repo.getFile(fileId))
+	const decision = decideRoomAccess(file, auth, RoomRoute.FILE)
+	if (decision.kind === 'deny') throw new ApiError(httpStatusForDenial(decision.reason), denialCode(decision.reason), denialMessage(decision.reason))
+	if (need === 'write' && decision.isReadonly) throw new ApiError(403, ErrorCode.FORBIDDEN, 'this file is shared with you read-only')
+	return { roomKey: roomKeyForFile(fileId), createSource: file!.createSource, stub: fileRoomStub(env, fileId), file }
+}
+
+function denialCode(reason: TLSyncErrorCloseEventReason): ErrorCode {
+	switch (reason) {
+		case TLSyncErrorCloseEventReason.NOT_AUTHENTICATED:
+			return ErrorCode.NOT_AUTHENTICATED
+		case TLSyncErrorCloseEventReason.FORBIDDEN:
+			return ErrorCode.FORBIDDEN
+		default:
+			return ErrorCode.NOT_FOUND
+	}
+}
+
+function denialMessage(reason: TLSyncErrorCloseEventReason): string {
+	switch (reason) {
+		case TLSyncErrorCloseEventReason.NOT_AUTHENTICATED:
+			return 'sign in to open this file'
+		case TLSyncErrorCloseEventReason.FORBIDDEN:
+			return 'this file is private'
+		default:
+			return 'no such file'
+	}
+}
+
+function requireVersion(value: string | undefined): string {
+	if (!value || !VERSION_RE.test(value)) throw new ApiError(400, ErrorCode.BAD_REQUEST, 'version must be a history version such as 2026-11-23T09:05:01.002Z')
+	return value
+}
+
+/** A version's snapshot from R2 history, or 404. */
+async function readVersion(env: Env, target: RoomTarget, version: string) {
+	const json = await createR2SnapshotStore(env.ROOMS, env.ROOM_HISTORY).getVersion(historyPrefix(target.roomKey) + version)
+	if (json === null) throw new ApiError(404, ErrorCode.NOT_FOUND, `no version ${version} in this room's history`)
+	return parseRoomSnapshot(json)
+}
+
+const HISTORY_PAGE_MAX = 200
+
+async function listHistory(req: Req, env: Env): Promise<Response> {
+	const target = await resolveRoom(req, env, 'read')
+	const url = new URL(req.url)
+	const limit = Math.min(HISTORY_PAGE_MAX, Math.max(1, Number(url.searchParams.get('limit') ?? 50) || 50))
+	const cursor = url.searchParams.get('cursor')
+	if (cursor !== null && !/^\d{1,15}$/.test(cursor)) throw new ApiError(400, ErrorCode.BAD_REQUEST, 'cursor must come from a previous page')
+	const rows = await target.stub.listVersions(limit, cursor === null ? undefined : Number(cursor))
+	const prefix = historyPrefix(target.roomKey)
+	return Response.json({
+		versions: rows.map((r) => ({ version: r.historyKey.slice(prefix.length), createdAt: new Date(r.createdAt).toISOString(), clock: r.clock, bytes: r.bytes })),
+		next: rows.length === limit ? String(rows[rows.length - 1]!.id) : null,
+	})
+}
+
+async function diffHistory(req: Req, env: Env): Promise<Response> {
+	const target = await resolveRoom(req, env, 'read')
+	const from = await readVersion(env, target, requireVersion(req.params.version))
+	const against = new URL(req.url).searchParams.get('against')
+	const to = against ? await readVersion(env, target, requireVersion(against)) : (await target.stub.readSnapshot(target)).snapshot
+	const diff = diffSnapshots(from, to)
+	return Response.json({ from: req.params.version, to: against ?? 'current', ...diff })
+}
+
+async function restoreHistory(req: Req, env: Env): Promise<Response> {
+	const target = await resolveRoom(req, env, 'write')
+	const version = requireVersion(req.params.version)
+	const result = await target.stub.restoreVersion(target, historyPrefix(target.roomKey) + version)
+	if (!result.found) throw new ApiError(404, ErrorCode.NOT_FOUND, `no version ${version} in this room's history`)
+	const prefix = historyPrefix(target.roomKey)
+	return Response.json({ restored: version, clock: result.clock, version: result.newVersionKey?.slice(prefix.length) ?? null })
+}
+
+async function postRecords(req: Req, env: Env): Promise<Response> {
+	const body = await parseJsonBody(req, RecordsBodySchema, MAX_RECORDS_BODY_BYTES)
+	const target = await resolveRoom(req, env, 'write')
+	const result = await target.stub.applyRecords(target, body)
+	switch (result.kind) {
+		case 'applied':
+			return Response.json({ clock: result.clock })
+		case 'conflict':
+			return Response.json({ error: `the document is at clock ${result.clock}, not ${body.expectedClock}`, code: ErrorCode.CLOCK_MISMATCH, clock: result.clock }, { status: 409 })
+		case 'invalid':
+			throw new ApiError(400, ErrorCode.INVALID_RECORD, result.message)
+	}
+}
+
+async function downloadTldr(req: Req, env: Env): Promise<Response> {
+	const target = await resolveRoom(req, env, 'read')
+	const { snapshot } = await target.stub.readSnapshot(target)
+	const name = (target.file?.name || req.params.fileId || req.params.roomId || 'untitled').replace(/[^\w .-]+/g, '_').slice(0, 100)
+	const tldr = { tldrawFileFormatVersion: 1, schema: snapshot.schema, records: snapshot.documents.map((d) => d.state) }
+	return new Response(JSON.stringify(tldr), {
+		headers: { 'Content-Type': 'application/vnd.tldraw+json', 'Content-Disposition': `attachment; filename="${name}.tldr"` },
+	})
+}
+
+/** POST /app/files with `duplicateOf`: the source (current, or a history version) becomes the new file's import. */
+async function duplicateFile(req: Req, env: Env, body: { name?: string; duplicateOf: string; version?: string }) {
+	const source = await resolveRoom(Object.assign(req, { params: { fileId: body.duplicateOf } }), env, 'read')
+	const snapshot = body.version ? await readVersion(env, source, body.version) : (await source.stub.readSnapshot(source)).snapshot
+	const name = body.name ?? `${source.file?.name || 'Untitled'} (copy)`
+	return apiCall(req, env, (deps) => filesApi.createFile(deps, { name, snapshot: snapshot as unknown as Record<string, unknown> }))
+}
+
+async function serveSnapshotObject(env: Env, key: string, what: string): Promise<Response> {
+	const obj = await env.SNAPSHOTS.get(key)
+	if (!obj) throw new ApiError(404, ErrorCode.NOT_FOUND, `no ${what} here`)
+	return new Response(obj.body, { headers: { 'Content-Type': 'application/json', 'Cache-Control': 'public, max-age=60' } })
+}
+
 async function anonymousRoomAllowed(req: Request, env: Env): Promise<boolean> {
 	return isAllowed(env.ROOM_CONNECT_RATE_LIMITER, rateLimitKey(req, null))
 }
@@ -199,9 +379,19 @@ router
 		if (!(await anonymousRoomAllowed(req, env))) return closedSocketResponse(TLSyncErrorCloseEventReason.RATE_LIMITED)
 		return connectToRoom(env.ROOM.get(id), req, { sessionId, isReadonly: true, userId: null })
 	})
+	.get('/r/:roomId/history', listHistory)
+	.get('/r/:roomId/history/:version', async (req, env) => Response.json(await readVersion(env, await resolveRoom(req, env, 'read'), requireVersion(req.params.version))))
+	.get('/r/:roomId/history/:version/diff', diffHistory)
+	.post('/r/:roomId/history/:version/restore', restoreHistory)
+	.get('/r/:roomId/snapshot', async (req, env) => {
+		const target = await resolveRoom(req, env, 'read')
+		return Response.json(await target.stub.readSnapshot(target))
+	})
+	.get('/r/:roomId/download', downloadTldr)
 	// Files
 	.post('/app/files', async (req, env) => {
 		const body = await parseJsonBody(req, CreateFileBodySchema, MAX_CREATE_FILE_BODY_BYTES)
+		if (body.duplicateOf) return Response.json(await duplicateFile(req, env, { ...body, duplicateOf: body.duplicateOf }), { status: 201 })
 		return Response.json(await apiCall(req, env, (deps) => filesApi.createFile(deps, body)), { status: 201 })
 	})
 	.get('/app/files', async (req, env) => Response.json(await apiCall(req, env, (deps) => filesApi.listFiles(deps))))
@@ -219,6 +409,37 @@ router
 		const fileId = requireId(req.params.fileId, 'fileId')
 		return Response.json(await apiCall(req, env, (deps) => filesApi.deleteFile(deps, { fileId })))
 	})
+	// Document API and history of a file
+	.get('/app/file/:fileId/snapshot', async (req, env) => {
+		const target = await resolveRoom(req, env, 'read')
+		return Response.json(await target.stub.readSnapshot(target))
+	})
+	.get('/app/file/:fileId/metadata', async (req, env) => {
+		const target = await resolveRoom(req, env, 'read')
+		const meta = await target.stub.readMetadata(target)
+		return Response.json({ ...meta, updatedAt: target.file?.updatedAt.toISOString() ?? null })
+	})
+	.post('/app/file/:fileId/records', postRecords)
+	.get('/app/file/:fileId/download', downloadTldr)
+	.get('/app/file/:fileId/history', listHistory)
+	.get('/app/file/:fileId/history/:version', async (req, env) => Response.json(await readVersion(env, await resolveRoom(req, env, 'read'), requireVersion(req.params.version))))
+	.get('/app/file/:fileId/history/:version/diff', diffHistory)
+	.post('/app/file/:fileId/history/:version/restore', restoreHistory)
+	// Publishing and frozen snapshots (public)
+	.get('/app/publish/:slug', (req, env) => {
+		const slug = requireId(req.params.slug, 'slug')
+		return serveSnapshotObject(env, publishedSnapshotKey(slug), 'published file')
+	})
+	.post('/snapshots', async (req, env) => {
+		const body = await parseJsonBody(req, CreateSnapshotBodySchema, 1024)
+		const params = body.fileId ? { fileId: body.fileId } : { roomId: body.roomId! }
+		const target = await resolveRoom(Object.assign(req, { params }), env, 'read')
+		const { snapshot } = await target.stub.readSnapshot(target)
+		const slug = crypto.randomUUID().replaceAll('-', '')
+		await env.SNAPSHOTS.put(sharedSnapshotKey(slug), JSON.stringify(snapshot), { httpMetadata: { contentType: 'application/json' } })
+		return Response.json({ slug }, { status: 201 })
+	})
+	.get('/snapshot/:slug', (req, env) => serveSnapshotObject(env, sharedSnapshotKey(requireId(req.params.slug, 'slug')), 'snapshot'))
 	.all('*', () => {
 		throw new ApiError(404, ErrorCode.NOT_FOUND, 'no such route')
 	})

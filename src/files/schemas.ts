@@ -6,6 +6,29 @@ import { FileErrorCode, fileError } from './FileErrorCode'
 export const MAX_CREATE_FILE_BODY_BYTES = 10 * 1024 * 1024
 export const MAX_PATCH_FILE_BODY_BYTES = 16 * 1024
 export const MAX_FILE_NAME_CHARS = 256
+/** A history version is named by its export time, e.g. 2026-11-23T09:05:01.002Z. */
+export const VERSION_RE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/
+export const MAX_RECORDS_BODY_BYTES = 4 * 1024 * 1024
+export const MAX_RECORDS_PER_CALL = 5_000
+
+/** POST …/records: server-side edits; `expectedClock` makes them conditional (409 on mismatch). */
+export const RecordsBodySchema = z
+	.strictObject({
+		put: z.array(z.looseObject({ id: z.string(), typeName: z.string() })).max(MAX_RECORDS_PER_CALL).default([]),
+		remove: z.array(z.string().max(256)).max(MAX_RECORDS_PER_CALL).default([]),
+		expectedClock: z.number().int().nonnegative().optional(),
+	})
+	.refine((b) => b.put.length + b.remove.length > 0, 'nothing to do: send put and/or remove')
+export type RecordsBody = z.infer<typeof RecordsBodySchema>
+
+/** POST /snapshots: freeze a room you can read under a new public slug. */
+export const CreateSnapshotBodySchema = z
+	.strictObject({
+		fileId: z.string().regex(/^[A-Za-z0-9_-]{1,128}$/).optional(),
+		roomId: z.string().regex(/^[A-Za-z0-9_-]{1,128}$/).optional(),
+	})
+	.refine((b) => (b.fileId === undefined) !== (b.roomId === undefined), 'send exactly one of fileId, roomId')
+
 /** How many validation problems one 400 lists. */
 const MAX_ISSUES_REPORTED = 5
 
@@ -19,10 +42,16 @@ const FileNameSchema = z
  * POST /app/files. `snapshot` is a .tldr file's JSON or a tldraw snapshot; only its outer shape is
  * checked here, its records by `parseTldrawImport` (a 400 INVALID_SNAPSHOT names the bad record).
  */
-export const CreateFileBodySchema = z.strictObject({
-	name: FileNameSchema.optional(),
-	snapshot: z.record(z.string(), z.unknown(), 'snapshot must be a JSON object').optional(),
-})
+export const CreateFileBodySchema = z
+	.strictObject({
+		name: FileNameSchema.optional(),
+		snapshot: z.record(z.string(), z.unknown(), 'snapshot must be a JSON object').optional(),
+		/** Copy another file the caller can read, at its current state or at `version` (see history). */
+		duplicateOf: z.string().regex(/^[A-Za-z0-9_-]{1,128}$/, 'duplicateOf must be a file id').optional(),
+		version: z.string().regex(VERSION_RE, 'version must be a history version (an ISO time)').optional(),
+	})
+	.refine((b) => !(b.snapshot && b.duplicateOf), 'send either snapshot or duplicateOf, not both')
+	.refine((b) => !b.version || b.duplicateOf, 'version only goes with duplicateOf')
 export type CreateFileBody = z.infer<typeof CreateFileBodySchema>
 
 /** PATCH /app/file/:fileId: rename, share, publish. At least one field. */

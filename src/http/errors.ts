@@ -16,6 +16,8 @@ export const ErrorCode = {
 	INVALID_SNAPSHOT: 'INVALID_SNAPSHOT',
 	RATE_LIMITED: 'RATE_LIMITED',
 	NOT_CONFIGURED: 'NOT_CONFIGURED',
+	CLOCK_MISMATCH: 'CLOCK_MISMATCH',
+	INVALID_RECORD: 'INVALID_RECORD',
 	INTERNAL: 'INTERNAL',
 } as const
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode]

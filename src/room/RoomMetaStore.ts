@@ -25,6 +25,20 @@ export interface VersionRow {
 	hash: string
 }
 
+interface VersionSqlRow {
+	id: number
+	history_key: string
+	created_at: number
+	clock: number
+	bytes: number
+	hash: string
+	[key: string]: SqlStorageValue
+}
+
+function toVersionRow(r: VersionSqlRow): VersionRow {
+	return { id: r.id, historyKey: r.history_key, createdAt: r.created_at, clock: r.clock, bytes: r.bytes, hash: r.hash }
+}
+
 export interface ExportState {
 	lastHash: string | null
 	lastExportedClock: number | null
@@ -93,13 +107,31 @@ export class RoomMetaStore {
 		this.markExported(v.clock)
 	}
 
-	listVersions(limit: number): VersionRow[] {
+	/** Newest first; `beforeId` pages backwards. */
+	listVersions(limit: number, beforeId?: number): VersionRow[] {
 		return this.sql
-			.exec<{ id: number; history_key: string; created_at: number; clock: number; bytes: number; hash: string }>(
-				'SELECT id, history_key, created_at, clock, bytes, hash FROM sw_versions ORDER BY id DESC LIMIT ?',
+			.exec<VersionSqlRow>(
+				'SELECT id, history_key, created_at, clock, bytes, hash FROM sw_versions WHERE id < ? ORDER BY id DESC LIMIT ?',
+				beforeId ?? Number.MAX_SAFE_INTEGER,
 				limit,
 			)
 			.toArray()
-			.map((r) => ({ id: r.id, historyKey: r.history_key, createdAt: r.created_at, clock: r.clock, bytes: r.bytes, hash: r.hash }))
+			.map(toVersionRow)
+	}
+
+	getVersionByKey(historyKey: string): VersionRow | null {
+		const row = this.sql.exec<VersionSqlRow>('SELECT id, history_key, created_at, clock, bytes, hash FROM sw_versions WHERE history_key = ?', historyKey).toArray()[0]
+		return row ? toVersionRow(row) : null
+	}
+
+	allVersionStamps(): Array<{ id: number; createdAt: number; historyKey: string }> {
+		return this.sql
+			.exec<{ id: number; created_at: number; history_key: string }>('SELECT id, created_at, history_key FROM sw_versions')
+			.toArray()
+			.map((r) => ({ id: r.id, createdAt: r.created_at, historyKey: r.history_key }))
+	}
+
+	deleteVersions(ids: readonly number[]) {
+		for (const id of ids) this.sql.exec('DELETE FROM sw_versions WHERE id = ?', id)
 	}
 }

@@ -37,3 +37,18 @@ export function historyVersionKey(roomKey: RoomKey, timestampMs: number): string
 export function importSnapshotKey(fileId: string): string {
 	return `imports/${fileId}`
 }
+
+/** R2 `SNAPSHOTS`: the published copy of a file, served at /app/publish/:slug. */
+export function publishedSnapshotKey(slug: string): string {
+	return `published/${slug}`
+}
+
+/** R2 `SNAPSHOTS`: every publish is also kept under its time. */
+export function publishedHistoryKey(slug: string, timestampMs: number): string {
+	return `published-history/${slug}/${new Date(timestampMs).toISOString()}`
+}
+
+/** R2 `SNAPSHOTS`: a frozen snapshot made with POST /snapshots, served at /snapshot/:slug. */
+export function sharedSnapshotKey(slug: string): string {
+	return `snapshots/${slug}`
+}

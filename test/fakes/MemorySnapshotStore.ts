@@ -21,4 +21,12 @@ export class MemorySnapshotStore implements SnapshotStore {
 		this.latest.set(roomKey, json)
 		return { historyKey }
 	}
+
+	async getVersion(historyKey: string) {
+		return this.history.get(historyKey) ?? null
+	}
+
+	async deleteVersions(historyKeys: readonly string[]) {
+		for (const k of historyKeys) this.history.delete(k)
+	}
 }

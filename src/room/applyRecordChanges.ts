@@ -1,0 +1,38 @@
+import type { TLSyncStorage } from '@tldraw/sync-core'
+import type { TLRecord, TLSchema } from '@tldraw/tlschema'
+
+export type RecordChangeResult =
+	| { kind: 'applied'; clock: number }
+	| { kind: 'conflict'; clock: number }
+	| { kind: 'invalid'; message: string }
+
+/**
+ * Server-side edits for scripts and bots (POST …/records): optimistic concurrency on the document clock,
+ * every record validated against the tldraw schema, all or nothing. Connected clients receive the change
+ * like any other edit, because the room broadcasts external storage changes.
+ */
+export function applyRecordChanges(
+	storage: TLSyncStorage<TLRecord>,
+	schema: TLSchema,
+	change: { put: unknown[]; remove: string[]; expectedClock?: number },
+): RecordChangeResult {
+	const validated: TLRecord[] = []
+	for (const [i, raw] of change.put.entries()) {
+		const typeName = (raw as { typeName?: unknown })?.typeName
+		const type = typeof typeName === 'string' ? schema.types[typeName as keyof typeof schema.types] : undefined
+		if (!type) return { kind: 'invalid', message: `put[${i}]: unknown typeName ${JSON.stringify(typeName)}` }
+		if (type.scope !== 'document') return { kind: 'invalid', message: `put[${i}]: ${typeName} records are not part of the document` }
+		try {
+			validated.push(type.validate(raw as never) as TLRecord)
+		} catch (err) {
+			return { kind: 'invalid', message: `put[${i}]: ${err instanceof Error ? err.message : 'invalid record'}` }
+		}
+	}
+	return storage.transaction((txn) => {
+		const clock = txn.getClock()
+		if (change.expectedClock !== undefined && change.expectedClock !== clock) return { kind: 'conflict', clock } as const
+		for (const record of validated) txn.set(record.id, record)
+		for (const id of change.remove) if (txn.get(id)) txn.delete(id)
+		return { kind: 'applied', clock: txn.getClock() } as const
+	}).result
+}

@@ -1,0 +1,246 @@
+/**
+ * What an owner does with a file besides drawing on it: history with diff and restore, publishing,
+ * frozen snapshots, duplicates, .tldr round trips and the document API — against the real worker, the
+ * run's Postgres and real tldraw clients. Exports run every 200 ms here so versions appear quickly.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createTestKeys, requireDatabaseUrl, TEST_ORIGIN } from '../helpers/auth'
+import { connectClient, makeGeoShape, waitFor, waitForAcks, type TestClient } from '../helpers/tldrawClient'
+import { startHarness } from '../helpers/worker'
+
+const keys = createTestKeys()
+let harness: Awaited<ReturnType<typeof startHarness>>
+const clients: TestClient[] = []
+const uniq = () => `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 7)}`
+
+beforeAll(async () => {
+	harness = await startHarness({
+		DATABASE_URL: requireDatabaseUrl(),
+		CLERK_JWT_KEY: keys.publicPem,
+		ALLOWED_ORIGINS: TEST_ORIGIN,
+		PERSIST_INTERVAL_MS: '200',
+	})
+})
+
+afterAll(async () => {
+	for (const c of clients) c.close()
+	await harness?.server.close()
+})
+
+async function api(method: string, path: string, opts: { token?: string; body?: unknown } = {}) {
+	const headers: Record<string, string> = {}
+	if (opts.token) headers.Authorization = `Bearer ${opts.token}`
+	if (opts.body !== undefined) headers['Content-Type'] = 'application/json'
+	const res = await fetch(`${harness.url}${path}`, { method, headers, body: opts.body === undefined ? undefined : JSON.stringify(opts.body) })
+	const text = await res.text()
+	return { status: res.status, headers: res.headers, body: text ? JSON.parse(text) : null }
+}
+
+async function owner() {
+	const userId = `owner_${uniq()}`
+	const token = await keys.token(userId)
+	const file = (await api('POST', '/app/files', { token, body: { name: 'History test' } })).body as { id: string }
+	const client = connectClient(`${harness.url}/app/file/${file.id}`, { accessToken: token })
+	clients.push(client)
+	await client.loaded
+	return { userId, token, fileId: file.id, client }
+}
+
+const shapeIds = (records: Array<{ id: string; typeName: string }>) => records.filter((r) => r.typeName === 'shape').map((r) => r.id).sort()
+const snapshotShapes = (snap: { documents: Array<{ state: { id: string; typeName: string } }> }) => shapeIds(snap.documents.map((d) => d.state))
+const clientShapes = (c: TestClient) => shapeIds(c.store.allRecords() as never)
+
+async function waitForVersions(path: string, token: string | undefined, n: number) {
+	let versions: Array<{ version: string; clock: number }> = []
+	const deadline = Date.now() + 10_000
+	while (Date.now() < deadline) {
+		versions = (await api('GET', path, { token })).body.versions
+		if (versions.length >= n) return versions
+		await new Promise((r) => setTimeout(r, 100))
+	}
+	throw new Error(`expected ${n} versions, got ${versions.length}`)
+}
+
+describe('history', () => {
+	it('lists versions newest first, diffs them, and restores one live (connected clients see it without reloading)', async () => {
+		const o = await owner()
+		o.client.store.put([makeGeoShape(o.client.store, 'first', 0, 0)])
+		await waitForAcks(o.client)
+		const [v1] = await waitForVersions(`/app/file/${o.fileId}/history`, o.token, 1)
+		o.client.store.put([makeGeoShape(o.client.store, 'second', 100, 0)])
+		await waitForAcks(o.client)
+		const versions = await waitForVersions(`/app/file/${o.fileId}/history`, o.token, 2)
+		expect(versions[0]!.clock).toBeGreaterThan(versions[1]!.clock)
+		expect(versions[1]!.version).toBe(v1!.version)
+
+		const old = (await api('GET', `/app/file/${o.fileId}/history/${v1!.version}`, { token: o.token })).body
+		expect(snapshotShapes(old)).toEqual(['shape:first'])
+
+		const diff = (await api('GET', `/app/file/${o.fileId}/history/${v1!.version}/diff`, { token: o.token })).body
+		expect(diff.added.map((r: { id: string }) => r.id)).toEqual(['shape:second'])
+		expect(diff.removed).toEqual([])
+		const between = (await api('GET', `/app/file/${o.fileId}/history/${v1!.version}/diff?against=${versions[0]!.version}`, { token: o.token })).body
+		expect(between.added.map((r: { id: string }) => r.id)).toEqual(['shape:second'])
+
+		const restored = await api('POST', `/app/file/${o.fileId}/history/${v1!.version}/restore`, { token: o.token })
+		expect(restored.status).toBe(200)
+		expect(restored.body.restored).toBe(v1!.version)
+		await waitFor(() => clientShapes(o.client).join() === 'shape:first', 'the restore to reach the connected client', 5_000)
+		expect(o.client.socket.connectionStatus).toBe('online')
+
+		// The restore is itself a version, so it can be undone.
+		const after = await waitForVersions(`/app/file/${o.fileId}/history`, o.token, 3)
+		expect(after[0]!.version).toBe(restored.body.version)
+		const undo = await api('POST', `/app/file/${o.fileId}/history/${versions[0]!.version}/restore`, { token: o.token })
+		expect(undo.status).toBe(200)
+		await waitFor(() => clientShapes(o.client).join() === 'shape:first,shape:second', 'the undo of the restore', 5_000)
+	})
+
+	it('pages through history with a cursor', async () => {
+		const o = await owner()
+		for (let i = 0; i < 3; i++) {
+			o.client.store.put([makeGeoShape(o.client.store, `p${i}`, i * 10, 0)])
+			await waitForAcks(o.client)
+			await waitForVersions(`/app/file/${o.fileId}/history`, o.token, i + 1)
+		}
+		const page1 = (await api('GET', `/app/file/${o.fileId}/history?limit=2`, { token: o.token })).body
+		expect(page1.versions).toHaveLength(2)
+		expect(page1.next).not.toBeNull()
+		const page2 = (await api('GET', `/app/file/${o.fileId}/history?limit=2&cursor=${page1.next}`, { token: o.token })).body
+		expect(page2.versions).toHaveLength(1)
+		expect(page2.next).toBeNull()
+		expect(new Set([...page1.versions, ...page2.versions].map((v: { version: string }) => v.version)).size).toBe(3)
+	})
+
+	it('lets a view-link guest read history but not restore (403); strangers get 403 on a private file', async () => {
+		const o = await owner()
+		o.client.store.put([makeGeoShape(o.client.store, 'x')])
+		await waitForAcks(o.client)
+		const [v] = await waitForVersions(`/app/file/${o.fileId}/history`, o.token, 1)
+		const stranger = await keys.token(`stranger_${uniq()}`)
+		expect((await api('GET', `/app/file/${o.fileId}/history`, { token: stranger })).status).toBe(403)
+		expect((await api('GET', `/app/file/${o.fileId}/history`)).status).toBe(401)
+		await api('PATCH', `/app/file/${o.fileId}`, { token: o.token, body: { shared: true, sharedLinkType: 'view' } })
+		expect((await api('GET', `/app/file/${o.fileId}/history`, { token: stranger })).status).toBe(200)
+		const denied = await api('POST', `/app/file/${o.fileId}/history/${v!.version}/restore`, { token: stranger })
+		expect(denied).toMatchObject({ status: 403, body: { code: 'FORBIDDEN' } })
+		expect((await api('GET', `/app/file/${o.fileId}/history/2020-01-01T00:00:00.000Z`, { token: o.token })).status).toBe(404)
+		expect((await api('GET', `/app/file/${o.fileId}/history/yesterday`, { token: o.token })).status).toBe(400)
+	})
+
+	it('works for anonymous rooms under /r/:roomId', async () => {
+		const roomId = `anon-history-${uniq()}`
+		const c = connectClient(`${harness.url}/r/${roomId}`)
+		clients.push(c)
+		await c.loaded
+		c.store.put([makeGeoShape(c.store, 'anon')])
+		await waitForAcks(c)
+		const [v] = await waitForVersions(`/r/${roomId}/history`, undefined, 1)
+		c.store.remove(['shape:anon' as never])
+		await waitForAcks(c)
+		expect((await api('POST', `/r/${roomId}/history/${v!.version}/restore`)).status).toBe(200)
+		await waitFor(() => clientShapes(c).join() === 'shape:anon', 'the anonymous restore', 5_000)
+	})
+})
+
+describe('publishing and snapshots', () => {
+	it('serves a published copy to anyone, updates it on republish and removes it on unpublish', async () => {
+		const o = await owner()
+		o.client.store.put([makeGeoShape(o.client.store, 'pub1')])
+		await waitForAcks(o.client)
+		const published = (await api('PATCH', `/app/file/${o.fileId}`, { token: o.token, body: { published: true } })).body
+		expect(published.publishedSlug).toBeTruthy()
+		const anon = await api('GET', `/app/publish/${published.publishedSlug}`)
+		expect(anon.status).toBe(200)
+		expect(snapshotShapes(anon.body)).toEqual(['shape:pub1'])
+
+		o.client.store.put([makeGeoShape(o.client.store, 'pub2')])
+		await waitForAcks(o.client)
+		expect(snapshotShapes((await api('GET', `/app/publish/${published.publishedSlug}`)).body)).toEqual(['shape:pub1'])
+		await api('PATCH', `/app/file/${o.fileId}`, { token: o.token, body: { published: true } })
+		expect(snapshotShapes((await api('GET', `/app/publish/${published.publishedSlug}`)).body)).toEqual(['shape:pub1', 'shape:pub2'])
+
+		await api('PATCH', `/app/file/${o.fileId}`, { token: o.token, body: { published: false } })
+		expect((await api('GET', `/app/publish/${published.publishedSlug}`)).status).toBe(404)
+		// The live file stays private throughout.
+		expect((await api('GET', `/app/file/${o.fileId}/snapshot`)).status).toBe(401)
+	})
+
+	it('freezes a readable room as a snapshot with POST /snapshots', async () => {
+		const o = await owner()
+		o.client.store.put([makeGeoShape(o.client.store, 'frozen')])
+		await waitForAcks(o.client)
+		const created = await api('POST', '/snapshots', { token: o.token, body: { fileId: o.fileId } })
+		expect(created.status).toBe(201)
+		o.client.store.put([makeGeoShape(o.client.store, 'later')])
+		await waitForAcks(o.client)
+		const frozen = await api('GET', `/snapshot/${created.body.slug}`)
+		expect(snapshotShapes(frozen.body)).toEqual(['shape:frozen'])
+		const stranger = await keys.token(`stranger_${uniq()}`)
+		expect((await api('POST', '/snapshots', { token: stranger, body: { fileId: o.fileId } })).status).toBe(403)
+		expect((await api('GET', '/snapshot/nope')).status).toBe(404)
+	})
+})
+
+describe('duplicate, import and download', () => {
+	it('duplicates a file at a past version with exactly that version’s records', async () => {
+		const o = await owner()
+		o.client.store.put([makeGeoShape(o.client.store, 'v1-only')])
+		await waitForAcks(o.client)
+		const [v1] = await waitForVersions(`/app/file/${o.fileId}/history`, o.token, 1)
+		o.client.store.put([makeGeoShape(o.client.store, 'v2')])
+		await waitForAcks(o.client)
+
+		const copy = await api('POST', '/app/files', { token: o.token, body: { duplicateOf: o.fileId, version: v1!.version } })
+		expect(copy.status).toBe(201)
+		expect(copy.body.name).toBe('History test (copy)')
+		const c = connectClient(`${harness.url}/app/file/${copy.body.id}`, { accessToken: o.token })
+		clients.push(c)
+		await c.loaded
+		expect(clientShapes(c)).toEqual(['shape:v1-only'])
+
+		const current = await api('POST', '/app/files', { token: o.token, body: { duplicateOf: o.fileId, name: 'Now' } })
+		const snap = (await api('GET', `/app/file/${current.body.id}/snapshot`, { token: o.token })).body
+		expect(snapshotShapes(snap.snapshot)).toEqual(['shape:v1-only', 'shape:v2'])
+
+		const stranger = await keys.token(`stranger_${uniq()}`)
+		expect((await api('POST', '/app/files', { token: stranger, body: { duplicateOf: o.fileId } })).status).toBe(403)
+	})
+
+	it('downloads a .tldr file that imports back with the same records', async () => {
+		const o = await owner()
+		o.client.store.put([makeGeoShape(o.client.store, 'round', 7, 9)])
+		await waitForAcks(o.client)
+		const res = await fetch(`${harness.url}/app/file/${o.fileId}/download`, { headers: { Authorization: `Bearer ${o.token}` } })
+		expect(res.headers.get('content-disposition')).toMatch(/attachment; filename=".*\.tldr"/)
+		const tldr = (await res.json()) as { tldrawFileFormatVersion: number; records: Array<{ id: string; typeName: string }> }
+		expect(tldr.tldrawFileFormatVersion).toBe(1)
+		const imported = await api('POST', '/app/files', { token: o.token, body: { snapshot: tldr } })
+		expect(imported.status).toBe(201)
+		const snap = (await api('GET', `/app/file/${imported.body.id}/snapshot`, { token: o.token })).body.snapshot
+		const shape = snap.documents.find((d: { state: { id: string } }) => d.state.id === 'shape:round').state
+		expect([shape.x, shape.y]).toEqual([7, 9])
+	})
+})
+
+describe('document API', () => {
+	it('applies records with the right clock (live clients see them) and answers 409 to a stale clock, changing nothing', async () => {
+		const o = await owner()
+		const { clock } = (await api('GET', `/app/file/${o.fileId}/metadata`, { token: o.token })).body
+		const shape = makeGeoShape(o.client.store, 'bot', 1, 1)
+		const ok = await api('POST', `/app/file/${o.fileId}/records`, { token: o.token, body: { put: [shape], expectedClock: clock } })
+		expect(ok.status).toBe(200)
+		await waitFor(() => o.client.store.has('shape:bot' as never), 'the bot shape on the live client', 5_000)
+
+		const stale = await api('POST', `/app/file/${o.fileId}/records`, { token: o.token, body: { remove: ['shape:bot'], expectedClock: clock } })
+		expect(stale).toMatchObject({ status: 409, body: { code: 'CLOCK_MISMATCH', clock: ok.body.clock } })
+		expect(o.client.store.has('shape:bot' as never)).toBe(true)
+
+		const bad = await api('POST', `/app/file/${o.fileId}/records`, { token: o.token, body: { put: [{ ...shape, id: 'shape:bad', props: { w: 'wide' } }] } })
+		expect(bad).toMatchObject({ status: 400, body: { code: 'INVALID_RECORD' } })
+
+		const meta = (await api('GET', `/app/file/${o.fileId}/metadata`, { token: o.token })).body
+		expect(meta).toMatchObject({ clock: ok.body.clock, sessions: 1 })
+		expect(meta.bytes).toBeGreaterThan(0)
+	})
+})
