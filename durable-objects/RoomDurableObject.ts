@@ -16,12 +16,10 @@ import { checkClientFrame } from '../src/room/checkClientFrame'
 import { CloseCode } from '../src/room/closeCodes'
 import { decodeConnectRequest } from '../src/room/connectRequest'
 import { decideAdmission } from '../src/room/decideAdmission'
-import { exportRoom } from '../src/room/exportRoom'
-import { nextExportAlarm, type AlarmReason } from '../src/room/exportPolicy'
+import { RoomExporter } from '../src/room/RoomExporter'
 import { RoomMetaStore } from '../src/room/RoomMetaStore'
 import { getDocumentName, setDocumentName } from '../src/room/documentName'
 import { loadInitialSnapshot } from '../src/room/loadInitialSnapshot'
-import { pruneHistory } from '../src/room/pruneHistory'
 import { applyRecordChanges, type RecordChangeResult } from '../src/room/applyRecordChanges'
 import { parseRoomSnapshot } from '../src/room/parseRoomSnapshot'
 import type { VersionRow } from '../src/room/RoomMetaStore'
@@ -67,8 +65,7 @@ export class RoomDurableObject extends DurableObject<Env> {
 	/** Bytes of a chunked message still being assembled, per session (lost on hibernation, which only happens when idle). */
 	private readonly pendingBytes = new Map<string, number>()
 	private readonly pushBuckets = new Map<string, PushBucket>()
-	/** An export alarm is known to be set; saves a storage round trip on every change of a busy room. */
-	private exportAlarmSet = false
+	private readonly exporter: RoomExporter
 
 	constructor(ctx: DurableObjectState, env: Env) {
 		super(ctx, env)
@@ -76,6 +73,13 @@ export class RoomDurableObject extends DurableObject<Env> {
 		this.meta = new RoomMetaStore(ctx.storage.sql)
 		this.snapshots = createR2SnapshotStore(env.ROOMS, env.ROOM_HISTORY)
 		this.imports = createR2ImportStore(env.SNAPSHOTS, importSnapshotKey)
+		this.exporter = new RoomExporter({
+			alarms: ctx.storage,
+			meta: this.meta,
+			snapshots: this.snapshots,
+			persistIntervalMs: this.config.persistIntervalMs,
+			report: (err, extra) => this.report(err, extra),
+		})
 		// Answered by the runtime without waking the object, so idle rooms with open sockets hibernate.
 		ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair('{"type":"ping"}', '{"type":"pong"}'))
 	}
@@ -160,37 +164,10 @@ export class RoomDurableObject extends DurableObject<Env> {
 	}
 
 	override async alarm() {
-		this.exportAlarmSet = false
-		await this.exportNow()
-	}
-
-	/** Exports the room to R2 now; on failure schedules a retry. Returns the version written, if any. */
-	private async exportNow(): Promise<string | null> {
-		const roomKey = this.meta.getRoomKey()
-		if (!roomKey) return null
+		this.exporter.onAlarm()
+		if (!this.meta.getRoomKey()) return
 		const { storage } = await this.getRoom()
-		const snapshot = storage.getSnapshot()
-		try {
-			const now = Date.now()
-			const result = await exportRoom({
-				roomKey,
-				clock: storage.getClock(),
-				snapshotJson: JSON.stringify(snapshot),
-				now,
-				meta: this.meta,
-				store: this.snapshots,
-			})
-			if (result.kind === 'write') await pruneHistory({ index: this.meta, store: this.snapshots, nowMs: now })
-			return result.historyKey ?? null
-		} catch (err) {
-			// The room keeps serving from SQLite; R2 catches up on a later attempt.
-			const failures = this.meta.getExportState().failures + 1
-			this.meta.setExportFailures(failures)
-			console.error(`export of ${roomKey} failed (attempt ${failures}):`, err)
-			this.report(err, { roomKey, failures })
-			await this.scheduleExport('retry')
-			return null
-		}
+		await this.exporter.exportNow(storage)
 	}
 
 	// ── Document and history API (called by the Worker over RPC after it checked access) ──
@@ -233,7 +210,7 @@ export class RoomDurableObject extends DurableObject<Env> {
 		if (json === null) return { found: false }
 		const { storage } = await this.open(target)
 		storage.transaction((txn) => loadSnapshotIntoStorage(txn, schema, parseRoomSnapshot(json)))
-		return { found: true, clock: storage.getClock(), newVersionKey: await this.exportNow() }
+		return { found: true, clock: storage.getClock(), newVersionKey: await this.exporter.exportNow(storage) }
 	}
 
 	private async handleSocketGone(ws: WebSocket) {
@@ -244,20 +221,7 @@ export class RoomDurableObject extends DurableObject<Env> {
 		const { room } = await this.getRoom()
 		room.handleSocketClose(attachment.sessionId)
 		const others = this.ctx.getWebSockets().filter((s) => s !== ws && s.readyState === WebSocket.OPEN)
-		if (others.length === 0) await this.scheduleExport('last-session-left')
-	}
-
-	private async scheduleExport(reason: AlarmReason) {
-		if (reason === 'changed' && this.exportAlarmSet) return
-		const at = nextExportAlarm({
-			now: Date.now(),
-			currentAlarm: await this.ctx.storage.getAlarm(),
-			reason,
-			persistIntervalMs: this.config.persistIntervalMs,
-			failures: this.meta.getExportState().failures,
-		})
-		await this.ctx.storage.setAlarm(at)
-		this.exportAlarmSet = true
+		if (others.length === 0) await this.exporter.schedule('last-session-left')
 	}
 
 	/**
@@ -313,7 +277,7 @@ export class RoomDurableObject extends DurableObject<Env> {
 			snapshot = initial.snapshot
 		}
 		const storage = new SQLiteSyncStorage<TLRecord>({ sql, snapshot })
-		storage.onChange(() => void this.scheduleExport('changed'))
+		storage.onChange(() => void this.exporter.schedule('changed'))
 		const room = new TLSocketRoom<TLRecord, void>({
 			schema,
 			storage,

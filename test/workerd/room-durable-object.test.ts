@@ -91,10 +91,12 @@ describe('export to R2', () => {
 		const client = await joinRoom(roomId)
 		await client.putRecord(geoShape('c'))
 		// Swap the room's snapshot store for one that fails, as an R2 outage would.
+		// (The exporter's store is the room's R2 adapter; replacing its putVersion simulates the outage.)
+		type Inst = { exporter: { deps: { snapshots: { putVersion: (...a: unknown[]) => Promise<unknown> } } }; realPut?: unknown }
 		await runInDurableObject(roomStub(roomId), (instance) => {
-			const inst = instance as unknown as { snapshots: { putVersion: (...a: unknown[]) => Promise<unknown> } }
-			;(inst as { realPut?: unknown }).realPut = inst.snapshots.putVersion
-			inst.snapshots = { ...inst.snapshots, putVersion: () => Promise.reject(new Error('R2 is down')) }
+			const inst = instance as unknown as Inst
+			inst.realPut = inst.exporter.deps.snapshots.putVersion
+			inst.exporter.deps.snapshots = { ...inst.exporter.deps.snapshots, putVersion: () => Promise.reject(new Error('R2 is down')) }
 		})
 		await runDurableObjectAlarm(roomStub(roomId))
 		expect(await listHistory(roomId)).toHaveLength(0)
@@ -105,8 +107,8 @@ describe('export to R2', () => {
 		expect((await client.putRecord(geoShape('d'))).action).toBe('commit')
 
 		await runInDurableObject(roomStub(roomId), (instance) => {
-			const inst = instance as unknown as { snapshots: Record<string, unknown>; realPut: unknown }
-			inst.snapshots = { ...inst.snapshots, putVersion: inst.realPut }
+			const inst = instance as unknown as Inst
+			inst.exporter.deps.snapshots = { ...inst.exporter.deps.snapshots, putVersion: inst.realPut as never }
 		})
 		await runDurableObjectAlarm(roomStub(roomId))
 		expect(await listHistory(roomId)).toHaveLength(1)
