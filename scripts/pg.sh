@@ -60,7 +60,10 @@ case "$cmd" in
     dir=$(realpath -m "$2")
     [ -f "$dir/data/postmaster.pid" ] || exit 0
     bindir=$(find_bindir)
-    as_pg "$bindir/pg_ctl" -D "$dir/data" -m fast -w stop >/dev/null 2>&1 || true
+    # A logical replication client that is slow to confirm can hold a fast shutdown for up to
+    # wal_sender_timeout; after 10 s fall back to an immediate stop (crash-safe: WAL recovery on start).
+    as_pg "$bindir/pg_ctl" -D "$dir/data" -m "${PG_STOP_MODE:-fast}" -w -t 10 stop >/dev/null 2>&1 \
+      || as_pg "$bindir/pg_ctl" -D "$dir/data" -m immediate -w stop >/dev/null 2>&1 || true
     ;;
   url)
     echo "postgres://postgres@127.0.0.1:$2/sync_worker"

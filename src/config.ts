@@ -8,6 +8,8 @@ export const DEFAULT_MAX_MESSAGE_BYTES = 4 * 1024 * 1024
 /** Per-session push rate inside a room (token bucket). */
 export const DEFAULT_MAX_PUSHES_PER_SECOND = 60
 export const DEFAULT_PUSH_BURST = 120
+/** How often the replicator's alarm checks (and restarts) its stream; workerd evicts idle objects after ~80 s. */
+export const DEFAULT_REPLICATOR_KEEPALIVE_MS = 20_000
 /** A single WebSocket frame can never be larger than this on Cloudflare. */
 export const MAX_FRAME_BYTES = 1024 * 1024
 /** R2 export retry backoff after a failure: doubles from the first value up to the cap. */
@@ -29,6 +31,9 @@ const EnvSchema = z.object({
 	MAX_PUSHES_PER_SECOND: positiveInt.default(DEFAULT_MAX_PUSHES_PER_SECOND),
 	PUSH_BURST: positiveInt.default(DEFAULT_PUSH_BURST),
 	SENTRY_DSN: z.string().url().optional(),
+	REPLICATION_SLOT: z.string().regex(/^[a-z0-9_]{1,63}$/, 'must be a Postgres slot name ([a-z0-9_], ≤ 63)').default('sync_worker_dev'),
+	REPLICATOR_KEEPALIVE_MS: positiveInt.default(DEFAULT_REPLICATOR_KEEPALIVE_MS),
+	ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
 	DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL').optional(),
 })
 
@@ -42,6 +47,9 @@ export type Config = Readonly<{
 	pushBurst: number
 	sentryDsn: string | undefined
 	databaseUrl: string | undefined
+	replicationSlot: string
+	replicatorKeepaliveMs: number
+	adminToken: string | undefined
 }>
 
 const cache = new WeakMap<object, Config>()
@@ -72,6 +80,9 @@ export function getConfig(env: object): Config {
 		pushBurst: e.PUSH_BURST,
 		sentryDsn: e.SENTRY_DSN,
 		databaseUrl: e.DATABASE_URL,
+		replicationSlot: e.REPLICATION_SLOT,
+		replicatorKeepaliveMs: e.REPLICATOR_KEEPALIVE_MS,
+		adminToken: e.ADMIN_TOKEN,
 	})
 	cache.set(env, config)
 	return config

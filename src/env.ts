@@ -1,17 +1,29 @@
+import type { AssetQueueMessage } from './assets/AssetQueueMessage'
+import type { ReplicatorDurableObject } from '../durable-objects/ReplicatorDurableObject'
 import type { RoomDurableObject } from '../durable-objects/RoomDurableObject'
+import type { UserDurableObject } from '../durable-objects/UserDurableObject'
 
 /** Bindings and vars exactly as wrangler.toml declares them. Values are parsed by `getConfig`. */
 export interface Env {
 	ROOM: DurableObjectNamespace<RoomDurableObject>
+	USER: DurableObjectNamespace<UserDurableObject>
+	REPLICATOR: DurableObjectNamespace<ReplicatorDurableObject>
 	ROOMS: R2Bucket
 	ROOM_HISTORY: R2Bucket
 	/** Uploaded documents waiting for their room's first start; later also published snapshots. */
 	SNAPSHOTS: R2Bucket
+	/** Uploaded assets (images, videos), served by GET /app/uploads/:objectName. */
+	UPLOADS: R2Bucket
+	/** Asset association: one message per stored upload, consumed by this Worker's `queue` handler. */
+	ASSET_QUEUE: Queue<AssetQueueMessage>
 	/** HTTP API requests per user (or per IP when signed out). */
 	API_RATE_LIMITER: RateLimit
 	/** Room connections per user or IP; also bounds how fast one IP can create anonymous rooms. */
 	ROOM_CONNECT_RATE_LIMITER: RateLimit
 	DATABASE_URL?: string
+	REPLICATION_SLOT?: string
+	REPLICATOR_KEEPALIVE_MS?: string
+	ADMIN_TOKEN?: string
 	CLERK_JWT_KEY?: string
 	CLERK_SECRET_KEY?: string
 	ANONYMOUS_ROOMS?: string

@@ -8,7 +8,7 @@ import { createFileRepository, type FileRepository } from './db/FileRepository'
 import type { FileRow } from './db/schema'
 import type { Env } from './env'
 import { decideRoomAccess, httpStatusForDenial, RoomRoute } from './files/decideRoomAccess'
-import { planPublication } from './files/planPublication'
+import { applyFileRowChange } from './files/applyFileRowChange'
 import * as filesApi from './files/filesApi'
 import { createR2ImportStore } from './files/ImportStore'
 import {
@@ -24,7 +24,10 @@ import {
 } from './files/schemas'
 import { diffSnapshots } from './room/diffSnapshots'
 import { parseRoomSnapshot } from './room/parseRoomSnapshot'
-import { closedSocketResponse } from './http/closedSocket'
+import { handleAssetQueueBatch } from './assets/handleAssetQueueBatch'
+import { handleGetUpload, handleUpload } from './assets/uploadsApi'
+import { handleUnfurl } from './unfurl/unfurlApi'
+import { closedSocketResponse, closedSocketWithCode, UserSocketCloseCode } from './http/closedSocket'
 import { ApiError, ErrorCode, errorResponse, isExpectedError } from './http/errors'
 import { enforceRateLimit, isAllowed, rateLimitKey } from './http/rateLimit'
 import { createErrorReporter } from './observability/reportError'
@@ -33,7 +36,6 @@ import {
 	historyPrefix,
 	importSnapshotKey,
 	isValidId,
-	publishedHistoryKey,
 	publishedSnapshotKey,
 	roomKeyForAnonymousRoom,
 	roomKeyForFile,
@@ -42,12 +44,12 @@ import {
 } from './storage/keys'
 import { createR2SnapshotStore } from './storage/SnapshotStore'
 
+export { ReplicatorDurableObject } from '../durable-objects/ReplicatorDurableObject'
 export { RoomDurableObject } from '../durable-objects/RoomDurableObject'
+export { UserDurableObject } from '../durable-objects/UserDurableObject'
 
 /** A read-only slug is the room's Durable Object id: derived by a one-way hash, so it never reveals the room id. */
 const SLUG_RE = /^[0-9a-f]{64}$/
-/** How often a change is offered to a room before the request gives up (the room applies it idempotently). */
-const FILE_CHANGE_ATTEMPTS = 3
 
 type Req = IRequest & { env: Env }
 
@@ -105,48 +107,6 @@ function fileRoomStub(env: Env, fileId: string) {
 	return env.ROOM.get(env.ROOM.idFromName(roomKeyForFile(fileId)))
 }
 
-/** A file row changed through the API: the live room re-checks its sessions, and the published copy follows. */
-async function onFileChanged(env: Env, before: FileRow, after: FileRow): Promise<void> {
-	await notifyFileRoom(env, before, after)
-	const publication = planPublication(before, after)
-	switch (publication.kind) {
-		case 'publish': {
-			const { snapshot } = await fileRoomStub(env, after.id).readSnapshot({ roomKey: roomKeyForFile(after.id), createSource: after.createSource })
-			const json = JSON.stringify(snapshot)
-			const httpMetadata = { contentType: 'application/json' }
-			await env.SNAPSHOTS.put(publishedHistoryKey(publication.slug, Date.now()), json, { httpMetadata })
-			await env.SNAPSHOTS.put(publishedSnapshotKey(publication.slug), json, { httpMetadata })
-			return
-		}
-		case 'unpublish':
-			await env.SNAPSHOTS.delete(publishedSnapshotKey(publication.slug))
-			return
-		case 'none':
-			return
-	}
-}
-
-/** Tells the file's live room about the change and waits, so access is revoked before the response. */
-async function notifyFileRoom(env: Env, before: FileRow, after: FileRow): Promise<void> {
-	const facts = (f: FileRow) => ({
-		ownerId: f.ownerId,
-		shared: f.shared,
-		sharedLinkType: f.sharedLinkType,
-		published: f.published,
-		isDeleted: f.isDeleted,
-		name: f.name,
-	})
-	for (let attempt = 1; ; attempt++) {
-		try {
-			await fileRoomStub(env, after.id).applyFileChange(facts(before), facts(after))
-			return
-		} catch (err) {
-			if (attempt >= FILE_CHANGE_ATTEMPTS) throw err
-			await new Promise((r) => setTimeout(r, 50 * attempt))
-		}
-	}
-}
-
 function connectToRoom(stub: DurableObjectStub, req: Request, connect: ConnectRequest): Promise<Response> {
 	// Forward url + headers, not the router's request proxy (workerd rejects it as a Request).
 	const headers = new Headers(req.headers)
@@ -159,7 +119,9 @@ function filesDeps(env: Env, repo: FileRepository, auth: Auth | null): filesApi.
 		repo,
 		auth,
 		imports: createR2ImportStore(env.SNAPSHOTS, importSnapshotKey),
-		onFileChanged: (before, after) => onFileChanged(env, before, after),
+		// Applied before the response (so revocation is immediate); the replicator applies it again for
+		// changes made anywhere — both idempotent.
+		onFileChanged: (before, after) => applyFileRowChange({ rooms: env.ROOM, snapshots: env.SNAPSHOTS }, before, after),
 	}
 }
 
@@ -171,7 +133,7 @@ async function apiCall<T>(req: Request, env: Env, fn: (deps: filesApi.FilesApiDe
 }
 
 /** GET /app/file/:fileId as a WebSocket: the file's room, with the access decision of DESIGN §3. */
-async function connectToFileRoom(req: Request, env: Env, fileId: string): Promise<Response> {
+async function connectToFileRoom(req: Request, env: Env, ctx: ExecutionContext, fileId: string): Promise<Response> {
 	const sessionId = requireSessionId(req)
 	let auth: Auth | null
 	try {
@@ -194,6 +156,7 @@ async function connectToFileRoom(req: Request, env: Env, fileId: string): Promis
 		return { row, decision }
 	})
 	if (file.decision.kind === 'deny') return closedSocketResponse(file.decision.reason)
+	kickReplicator(env, ctx)
 	return connectToRoom(fileRoomStub(env, fileId), req, {
 		roomKey: roomKeyForFile(fileId),
 		sessionId,
@@ -339,6 +302,52 @@ async function serveSnapshotObject(env: Env, key: string, what: string): Promise
 	return new Response(obj.body, { headers: { 'Content-Type': 'application/json', 'Cache-Control': 'public, max-age=60' } })
 }
 
+function replicatorStub(env: Env) {
+	return env.REPLICATOR.get(env.REPLICATOR.idFromName('replicator'))
+}
+
+/** Starts the replication stream if this deployment has Postgres; its own alarm keeps it alive after that. */
+function kickReplicator(env: Env, ctx: ExecutionContext) {
+	if (!getConfig(env).databaseUrl) return
+	ctx.waitUntil(replicatorStub(env).ensureRunning().catch((err) => console.error('replicator did not start:', err)))
+}
+
+/** GET /app/:userId/connect (WebSocket): the user-data socket; the token's user must be `:userId`. */
+async function connectUserSocket(req: Req, env: Env, ctx: ExecutionContext): Promise<Response> {
+	const userId = requireId(req.params.userId, 'userId')
+	requireUpgrade(req)
+	let auth: Auth | null
+	try {
+		auth = await authenticate(req, env)
+	} catch (err) {
+		if (err instanceof ApiError && err.status === 401) return closedSocketWithCode(UserSocketCloseCode.NOT_AUTHENTICATED, 'NOT_AUTHENTICATED')
+		throw err
+	}
+	if (!auth) return closedSocketWithCode(UserSocketCloseCode.NOT_AUTHENTICATED, 'NOT_AUTHENTICATED')
+	if (auth.userId !== userId) return closedSocketWithCode(UserSocketCloseCode.FORBIDDEN, 'FORBIDDEN: token is for another user')
+	if (!(await isAllowed(env.ROOM_CONNECT_RATE_LIMITER, rateLimitKey(req, userId)))) {
+		return closedSocketWithCode(UserSocketCloseCode.FORBIDDEN, 'RATE_LIMITED')
+	}
+	await withRepo(env, (repo) => repo.upsertUser({ id: auth.userId, name: auth.name, email: auth.email }))
+	kickReplicator(env, ctx)
+	const stub = env.USER.get(env.USER.idFromName(`user:${userId}`))
+	const headers = new Headers(req.headers)
+	headers.set('x-sync-user', userId)
+	return stub.fetch(req.url, { method: 'GET', headers })
+}
+
+/** Admin routes: `Authorization: Bearer <ADMIN_TOKEN>`, compared in constant time. */
+function requireAdmin(req: Request, env: Env) {
+	const expected = getConfig(env).adminToken
+	if (!expected) throw new ApiError(404, ErrorCode.NOT_FOUND, 'admin routes are disabled (set ADMIN_TOKEN)')
+	const given = (req.headers.get('Authorization') ?? '').replace(/^Bearer\s+/i, '')
+	const a = new TextEncoder().encode(given)
+	const b = new TextEncoder().encode(expected)
+	if (a.byteLength !== b.byteLength || !crypto.subtle.timingSafeEqual(a, b)) {
+		throw new ApiError(401, ErrorCode.NOT_AUTHENTICATED, 'admin token required')
+	}
+}
+
 async function anonymousRoomAllowed(req: Request, env: Env): Promise<boolean> {
 	return isAllowed(env.ROOM_CONNECT_RATE_LIMITER, rateLimitKey(req, null))
 }
@@ -395,9 +404,9 @@ router
 		return Response.json(await apiCall(req, env, (deps) => filesApi.createFile(deps, body)), { status: 201 })
 	})
 	.get('/app/files', async (req, env) => Response.json(await apiCall(req, env, (deps) => filesApi.listFiles(deps))))
-	.get('/app/file/:fileId', async (req, env) => {
+	.get('/app/file/:fileId', async (req, env, ctx) => {
 		const fileId = requireId(req.params.fileId, 'fileId')
-		if (isUpgrade(req)) return connectToFileRoom(req, env, fileId)
+		if (isUpgrade(req)) return connectToFileRoom(req, env, ctx, fileId)
 		return Response.json(await apiCall(req, env, (deps) => filesApi.getFile(deps, { fileId })))
 	})
 	.patch('/app/file/:fileId', async (req, env) => {
@@ -425,6 +434,32 @@ router
 	.get('/app/file/:fileId/history/:version', async (req, env) => Response.json(await readVersion(env, await resolveRoom(req, env, 'read'), requireVersion(req.params.version))))
 	.get('/app/file/:fileId/history/:version/diff', diffHistory)
 	.post('/app/file/:fileId/history/:version/restore', restoreHistory)
+	// Assets and bookmarks
+	.post('/app/uploads/:objectName', async (req, env) => {
+		const auth = await authenticate(req, env)
+		await enforceRateLimit(env.API_RATE_LIMITER, rateLimitKey(req, auth?.userId ?? null))
+		return handleUpload(req, env, { auth, withRepo: (fn) => withRepo(env, fn) })
+	})
+	.get('/app/uploads/:objectName', (req, env) => handleGetUpload(req, env))
+	.get('/unfurl', async (req, env) => {
+		const auth = await authenticate(req, env)
+		await enforceRateLimit(env.API_RATE_LIMITER, rateLimitKey(req, auth?.userId ?? null))
+		return handleUnfurl(req, { auth })
+	})
+	// User data and replication
+	.get('/app/:userId/connect', connectUserSocket)
+	.get('/app/replicator-status', async (req, env) => {
+		requireAdmin(req, env)
+		return Response.json(await replicatorStub(env).status())
+	})
+	.post('/app/admin/replicator/restart', async (req, env) => {
+		requireAdmin(req, env)
+		// The object aborts itself, so this call always ends in an error on our side.
+		await replicatorStub(env)
+			.restart()
+			.catch(() => {})
+		return Response.json({ restarting: true }, { status: 202 })
+	})
 	// Publishing and frozen snapshots (public)
 	.get('/app/publish/:slug', (req, env) => {
 		const slug = requireId(req.params.slug, 'slug')
@@ -489,5 +524,10 @@ export default {
 		}
 		// WebSocket upgrade responses are immutable; CORS does not apply to them anyway.
 		return response.status === 101 ? response : corsify(response, req)
+	},
+
+	/** Queue consumer: records the `asset` row of each stored upload (idempotent, retried with backoff). */
+	async queue(batch: MessageBatch<unknown>, env: Env): Promise<void> {
+		await handleAssetQueueBatch(batch, env)
 	},
 } satisfies ExportedHandler<Env>

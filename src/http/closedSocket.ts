@@ -10,3 +10,17 @@ export function closedSocketResponse(reason: TLSyncErrorCloseEventReason): Respo
 	server.close(TLSyncErrorCloseEventCode, reason)
 	return new Response(null, { status: 101, webSocket: client })
 }
+
+/** Close codes of the user-data socket (not a tldraw room, so not 4099). */
+export const UserSocketCloseCode = {
+	NOT_AUTHENTICATED: 4401,
+	FORBIDDEN: 4403,
+} as const
+
+/** Like closedSocketResponse, for sockets with their own 4xxx codes. */
+export function closedSocketWithCode(code: number, reason: string): Response {
+	const { 0: client, 1: server } = new WebSocketPair()
+	server.accept()
+	server.close(code, reason)
+	return new Response(null, { status: 101, webSocket: client })
+}

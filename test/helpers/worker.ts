@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
+import pg from 'pg'
 import { createTestHarness } from 'wrangler'
 
 export const ROOT = path.resolve(import.meta.dirname, '../..')
@@ -14,10 +15,36 @@ export const ROOT = path.resolve(import.meta.dirname, '../..')
 process.env.CLOUDFLARE_CF_FETCH_ENABLED = 'false'
 process.env.WRANGLER_SEND_METRICS = 'false'
 
+/**
+ * Starts the worker in-process. With a DATABASE_URL, each harness gets its own replication slot (dropped
+ * on close), so test files never share a stream.
+ */
 export async function startHarness(vars: Record<string, string> = {}) {
-	const server = createTestHarness({ root: ROOT, workers: [{ configPath: './wrangler.toml', vars }] })
+	const slot = vars.DATABASE_URL && !vars.REPLICATION_SLOT ? `sw_test_${Math.random().toString(36).slice(2, 10)}` : null
+	const allVars = slot ? { ...vars, REPLICATION_SLOT: slot } : vars
+	const server = createTestHarness({ root: ROOT, workers: [{ configPath: './wrangler.toml', vars: allVars }] })
 	const { url } = await server.listen()
-	return { server, url: url.toString().replace(/\/$/, '') }
+	const close = server.close.bind(server)
+	server.close = async () => {
+		await close()
+		if (slot) await dropSlot(vars.DATABASE_URL!, slot)
+	}
+	return { server, url: url.toString().replace(/\/$/, ''), slot: allVars.REPLICATION_SLOT ?? null }
+}
+
+async function dropSlot(databaseUrl: string, slot: string) {
+	const client = new pg.Client({ connectionString: databaseUrl })
+	client.on('error', () => {})
+	await client.connect()
+	try {
+		await client.query('SELECT pg_terminate_backend(active_pid) FROM pg_replication_slots WHERE slot_name = $1 AND active_pid IS NOT NULL', [slot])
+		await new Promise((r) => setTimeout(r, 100))
+		await client.query('SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = $1', [slot])
+	} catch (err) {
+		console.warn(`could not drop replication slot ${slot}:`, err instanceof Error ? err.message : err)
+	} finally {
+		await client.end()
+	}
 }
 
 export function freePort(): Promise<number> {

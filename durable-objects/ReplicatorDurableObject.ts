@@ -1,0 +1,236 @@
+import { DurableObject } from 'cloudflare:workers'
+import { LogicalReplicationService, PgoutputPlugin, type Pgoutput } from 'pg-logical-replication'
+import { getConfig, type Config } from '../src/config'
+import type { Env } from '../src/env'
+import { createErrorReporter } from '../src/observability/reportError'
+import { applyRoomEffect } from '../src/replication/applyRoomEffect'
+import { planReplication } from '../src/replication/planReplication'
+import { ReplicatorStore } from '../src/replication/ReplicatorStore'
+import { ensureSlot, readSlotStatus } from '../src/replication/slot'
+import { TransactionAssembler } from '../src/replication/TransactionAssembler'
+import { compareLsn, parseLsn } from '../src/user/lsn'
+
+export const REPLICATOR_NAME = 'replicator'
+export const PUBLICATION_NAME = 'sync_worker'
+/** Deliveries sent to one user per RPC. */
+const DELIVERY_BATCH = 500
+/** A failing room effect is retried this many times (about 10 minutes of alarms) before it is dropped and reported. */
+const MAX_EFFECT_ATTEMPTS = 30
+
+type StreamState = 'stopped' | 'starting' | 'running' | 'failed'
+
+/**
+ * The singleton that fans Postgres changes out (DESIGN §5): one logical replication stream (pgoutput,
+ * a persistent slot, the `sync_worker` publication), an outbox in SQLite written before each LSN is
+ * acknowledged, ordered per-user deliveries and retried room effects. A storage alarm every
+ * REPLICATOR_KEEPALIVE_MS restarts a stream that died — workerd evicts a Durable Object with no incoming
+ * events even while its outgoing socket is open.
+ */
+export class ReplicatorDurableObject extends DurableObject<Env> {
+	private readonly config: Config
+	private readonly store: ReplicatorStore
+	private service: LogicalReplicationService | null = null
+	private state: StreamState = 'stopped'
+	private lastError: string | null = null
+	private pumping: Promise<void> | null = null
+	private pumpAgain = false
+
+	constructor(ctx: DurableObjectState, env: Env) {
+		super(ctx, env)
+		this.config = getConfig(env)
+		this.store = new ReplicatorStore(ctx.storage.sql, (fn) => ctx.storage.transactionSync(fn))
+	}
+
+	// ── RPC ──
+
+	/** Starts the stream if it is not running; cheap when it is. Called by the Worker on room and user connects. */
+	async ensureRunning(): Promise<StreamState> {
+		await this.armKeepalive()
+		if (this.state === 'running' || this.state === 'starting') return this.state
+		await this.startStream()
+		return this.state
+	}
+
+	/** A user's Durable Object subscribes; deliveries for it start at `nextSeq` of stream `streamId`. */
+	async registerUser(userId: string, fileIds: string[]): Promise<{ streamId: string; nextSeq: number }> {
+		await this.ensureRunning()
+		const { nextSeq } = this.store.registerUser(userId, fileIds, Date.now())
+		return { streamId: this.store.getMeta('streamId') ?? 'none', nextSeq }
+	}
+
+	async unregisterUser(userId: string): Promise<void> {
+		this.store.unregisterUser(userId)
+	}
+
+	async status() {
+		const slot = this.config.databaseUrl ? await readSlotStatus(this.config.databaseUrl, this.config.replicationSlot).catch((e) => ({ error: String(e) })) : null
+		const lastEventAt = this.store.getMeta('lastEventAt')
+		return {
+			stream: this.state,
+			streamId: this.store.getMeta('streamId'),
+			/** How many times a stream was (re)started: after evictions, crashes, Postgres restarts. */
+			streamStarts: Number(this.store.getMeta('streamStarts') ?? 0),
+			lastError: this.lastError,
+			lsn: this.store.getMeta('lastCommitLsn'),
+			slot,
+			outbox: this.store.outboxDepth(),
+			registeredUsers: this.store.registeredUsers().length,
+			lastEventAgeMs: lastEventAt ? Date.now() - Number(lastEventAt) : null,
+		}
+	}
+
+	/**
+	 * Admin: drops all in-memory state and the stream, as an eviction or crash would, and starts again
+	 * from SQLite and the slot half a second later. (wrangler's evictDurableObject cannot evict this object
+	 * while its replication socket is open: the socket counts as an active reference.)
+	 */
+	async restart(): Promise<void> {
+		await this.ctx.storage.setAlarm(Date.now() + 500)
+		// abort() discards writes not yet flushed; make sure the alarm that restarts us is on disk.
+		await this.ctx.storage.sync()
+		this.ctx.abort('restart requested')
+	}
+
+	override async alarm() {
+		await this.armKeepalive()
+		if (this.state !== 'running' && this.state !== 'starting') await this.startStream()
+		await this.pump()
+	}
+
+	// ── stream ──
+
+	private async armKeepalive() {
+		const next = Date.now() + this.config.replicatorKeepaliveMs
+		const current = await this.ctx.storage.getAlarm()
+		if (current === null || current > next) await this.ctx.storage.setAlarm(next)
+	}
+
+	private async startStream() {
+		const url = this.config.databaseUrl
+		if (!url) {
+			this.state = 'failed'
+			this.lastError = 'DATABASE_URL is not set'
+			return
+		}
+		this.state = 'starting'
+		try {
+			const slot = await ensureSlot(url, this.config.replicationSlot)
+			if (slot.created || !this.store.getMeta('streamId')) await this.beginNewStream(slot.created)
+			const service = new LogicalReplicationService(
+				{ connectionString: url, connectionTimeoutMillis: 10_000 },
+				// Acknowledge only after the outbox holds the batch; handle one message at a time.
+				{ acknowledge: { auto: false, timeoutSeconds: 0 }, flowControl: { enabled: true } },
+			)
+			const assembler = new TransactionAssembler()
+			service.on('data', (lsn: string, msg: Pgoutput.Message) => this.onMessage(service, assembler, lsn, msg))
+			service.on('heartbeat', async (_lsn: string, _ts: number, shouldRespond: boolean) => {
+				const last = this.store.getMeta('lastCommitLsn')
+				if (shouldRespond && last) await service.acknowledge(last).catch(() => {})
+			})
+			service.on('error', (err: Error) => this.onStreamError(service, err))
+			this.service = service
+			this.state = 'running'
+			this.store.setMeta('streamStarts', String(Number(this.store.getMeta('streamStarts') ?? 0) + 1))
+			this.lastError = null
+			// subscribe() resolves only when the stream ends; errors arrive through 'error'.
+			service.subscribe(new PgoutputPlugin({ protoVersion: 1, publicationNames: [PUBLICATION_NAME] }), this.config.replicationSlot).catch((err) =>
+				this.onStreamError(service, err),
+			)
+		} catch (err) {
+			this.state = 'failed'
+			this.lastError = err instanceof Error ? err.message : String(err)
+			console.error('replicator: stream failed to start:', this.lastError)
+			// Retry soon rather than at the next keepalive.
+			await this.ctx.storage.setAlarm(Date.now() + 1_000)
+		}
+	}
+
+	/**
+	 * A new slot means changes may have been missed: a new stream id, and every connected user is told
+	 * to resync from Postgres (they see the new id on their next delivery, or get told now).
+	 */
+	private async beginNewStream(slotWasRecreated: boolean) {
+		this.store.setMeta('streamId', crypto.randomUUID())
+		if (!slotWasRecreated) return
+		const streamId = this.store.getMeta('streamId')!
+		await Promise.allSettled(this.store.registeredUsers().map((userId) => this.userStub(userId).resync(streamId)))
+	}
+
+	private onStreamError(service: LogicalReplicationService, err: unknown) {
+		if (this.service !== service) return
+		this.service = null
+		this.state = 'failed'
+		this.lastError = err instanceof Error ? err.message : String(err)
+		console.error('replicator: stream error:', this.lastError)
+		void service.stop().catch(() => {})
+		void this.ctx.storage.setAlarm(Date.now() + 1_000)
+	}
+
+	private async onMessage(service: LogicalReplicationService, assembler: TransactionAssembler, lsn: string, msg: Pgoutput.Message) {
+		this.store.setMeta('lastEventAt', String(Date.now()))
+		const tx = assembler.push(msg)
+		if (!tx) return
+		const last = this.store.getMeta('lastCommitLsn')
+		// After a restart the slot may resend transactions we already stored: skip them (LSNs as numbers).
+		if (last === null || compareLsn(parseLsn(tx.commitLsn), parseLsn(last)) > 0) {
+			this.store.recordTransaction(tx.commitLsn, planReplication(tx, this.store.subscriptions()))
+		}
+		await service.acknowledge(lsn).catch(() => {})
+		void this.pump()
+	}
+
+	// ── delivery ──
+
+	/** Sends outbox entries until it is empty; one pump at a time, re-run if asked while running. */
+	private pump(): Promise<void> {
+		if (this.pumping) {
+			this.pumpAgain = true
+			return this.pumping
+		}
+		this.pumping = (async () => {
+			do {
+				this.pumpAgain = false
+				await this.deliverOnce()
+			} while (this.pumpAgain)
+		})().finally(() => (this.pumping = null))
+		return this.pumping
+	}
+
+	private async deliverOnce() {
+		const streamId = this.store.getMeta('streamId') ?? 'none'
+		const pending = this.store.pendingDeliveries(streamId, DELIVERY_BATCH)
+		await Promise.all(
+			[...pending].map(async ([userId, deliveries]) => {
+				try {
+					const accepted = await this.userStub(userId).deliver(deliveries)
+					if (accepted) this.store.markDelivered(userId, deliveries[deliveries.length - 1]!.seq)
+					else this.store.unregisterUser(userId) // nobody is connected there any more
+					this.pumpAgain ||= deliveries.length === DELIVERY_BATCH
+				} catch (err) {
+					console.warn(`replicator: delivery to ${userId} failed, will retry:`, err instanceof Error ? err.message : err)
+				}
+			}),
+		)
+		for (const { id, effect, attempts } of this.store.pendingEffects(50)) {
+			try {
+				await applyRoomEffect(this.env, effect)
+				this.store.markEffectDone(id)
+			} catch (err) {
+				if (attempts + 1 >= MAX_EFFECT_ATTEMPTS) {
+					this.store.markEffectDone(id)
+					this.report(err, { fileId: effect.fileId, attempts })
+				} else this.store.markEffectFailed(id)
+			}
+		}
+	}
+
+	private userStub(userId: string) {
+		return this.env.USER.get(this.env.USER.idFromName(`user:${userId}`))
+	}
+
+	private report(err: unknown, extra: Record<string, unknown>) {
+		console.error('replicator:', err, extra)
+		createErrorReporter({ dsn: this.config.sentryDsn, waitUntil: (p) => this.ctx.waitUntil(p), component: 'room' }).captureException(err, extra)
+	}
+}
+

@@ -1,0 +1,239 @@
+import { DurableObject } from 'cloudflare:workers'
+import { z } from 'zod'
+import { getConfig, type Config } from '../src/config'
+import { createDb, type Db } from '../src/db/createDb'
+import { getFile } from '../src/db/FileRepository'
+import type { Env } from '../src/env'
+import type { RowChange, UserDelivery } from '../src/replication/types'
+import { CommitTracker } from '../src/user/commitTracker'
+import { loadInitialData } from '../src/user/loadInitialData'
+import { compareLsn } from '../src/user/lsn'
+import { parseClientMessage, toInitMessage, toWireChange, type ServerMessage } from '../src/user/protocol'
+import { MutationRejectCode, runMutation, type MutationResult } from '../src/user/runMutation'
+
+const REPLICATOR_NAME = 'replicator'
+
+/** Per socket, survives hibernation: changes committed at or before `initLsn` are already in its init. */
+const AttachmentSchema = z.object({ socketId: z.string(), initLsn: z.string() })
+type Attachment = z.infer<typeof AttachmentSchema>
+
+/** Where this user's replication stream stands; kept in storage so a hibernated object resumes it. */
+const StreamStateSchema = z.object({ streamId: z.string(), nextSeq: z.number().int() })
+type StreamState = z.infer<typeof StreamStateSchema>
+
+/**
+ * One per user (DESIGN §6): the user-data socket. Sends initial data from one Postgres transaction,
+ * forwards the user's replicated changes in order, and runs mutations, confirming each only once its
+ * rows came back through replication. A gap in `seq` or a new stream id means changes may be missing:
+ * every socket is re-initialised from Postgres.
+ */
+export class UserDurableObject extends DurableObject<Env> {
+	private readonly config: Config
+	private db: Db | null = null
+	private userId: string | null = null
+	private readonly tracker = new CommitTracker()
+	/** mutationId → socketId that sent it, to route its commit. */
+	private readonly mutationSockets = new Map<string, string>()
+	/** Deliveries that arrive while a socket's initial data is being read; replayed after it. */
+	private readonly initializing = new Map<string, UserDelivery[]>()
+
+	constructor(ctx: DurableObjectState, env: Env) {
+		super(ctx, env)
+		this.config = getConfig(env)
+	}
+
+	override async fetch(request: Request): Promise<Response> {
+		const userId = request.headers.get('x-sync-user')
+		if (!userId) return Response.json({ error: 'missing user', code: 'BAD_REQUEST' }, { status: 400 })
+		await this.ctx.storage.put('userId', userId)
+		this.userId = userId
+		const { 0: client, 1: server } = new WebSocketPair()
+		this.ctx.acceptWebSocket(server)
+		const socketId = crypto.randomUUID()
+		// Register before reading the initial data, so no change committed after that read is missed.
+		await this.ensureRegistered()
+		await this.initSocket(server, socketId)
+		return new Response(null, { status: 101, webSocket: client })
+	}
+
+	override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer) {
+		const attachment = readAttachment(ws)
+		if (!attachment) return ws.close(4400, 'session lost, reconnect')
+		const parsed = parseClientMessage(typeof message === 'string' ? message : new TextDecoder().decode(message))
+		if (!parsed.ok) {
+			// A bad mutation with a usable id is rejected like any other; anything else ends the socket.
+			if (parsed.mutationId) return send(ws, { type: 'reject', mutationId: parsed.mutationId, code: MutationRejectCode.BAD_REQUEST, message: parsed.error })
+			return ws.close(4400, `bad message: ${parsed.error}`.slice(0, 120))
+		}
+		const { mutationId } = parsed.message
+		let result: MutationResult
+		try {
+			result = await runMutation(await this.getDb(), await this.getUserId(), parsed.message)
+		} catch (err) {
+			console.error('mutation failed:', err)
+			result = { ok: false, code: MutationRejectCode.INTERNAL, message: 'the mutation failed; nothing was changed' }
+		}
+		if (!result.ok) return send(ws, { type: 'reject', mutationId, code: result.code, message: result.message })
+		this.mutationSockets.set(mutationId, attachment.socketId)
+		this.sendCommits(this.tracker.expect(mutationId, result.mutationNumber))
+	}
+
+	override async webSocketClose(ws: WebSocket, code: number) {
+		try {
+			ws.close(code === 1005 || code === 1006 || code === 1015 ? 1000 : code, 'closing')
+		} catch {
+			// already closed
+		}
+		if (this.ctx.getWebSockets().filter((s) => s !== ws).length === 0) {
+			await this.ctx.storage.delete('stream')
+			await this.replicator().unregisterUser(await this.getUserId())
+		}
+	}
+
+	// ── RPC from the replicator ──
+
+	/** Returns false when nobody is connected, so the replicator stops sending. */
+	async deliver(deliveries: UserDelivery[]): Promise<boolean> {
+		const sockets = this.ctx.getWebSockets()
+		if (sockets.length === 0) return false
+		let stream = await this.ctx.storage.get<StreamState>('stream')
+		for (const delivery of deliveries) {
+			if (!stream || delivery.streamId !== stream.streamId || delivery.seq !== stream.nextSeq) {
+				if (stream && delivery.seq < stream.nextSeq && delivery.streamId === stream.streamId) continue // a retry we already applied
+				await this.resyncAll()
+				return true
+			}
+			stream = { ...stream, nextSeq: stream.nextSeq + 1 }
+			await this.forward(sockets, delivery)
+		}
+		await this.ctx.storage.put('stream', stream)
+		return true
+	}
+
+	/** The stream restarted from a new slot: every socket reloads from Postgres. */
+	async resync(_streamId: string): Promise<void> {
+		if (this.ctx.getWebSockets().length > 0) await this.resyncAll()
+	}
+
+	// ── internals ──
+
+	private async forward(sockets: WebSocket[], delivery: UserDelivery) {
+		const changes = await this.withSharedFiles(delivery.changes)
+		for (const ws of sockets) {
+			const attachment = readAttachment(ws)
+			if (!attachment) continue
+			const buffer = this.initializing.get(attachment.socketId)
+			if (buffer) buffer.push({ ...delivery, changes })
+			else sendChanges(ws, attachment, { ...delivery, changes })
+		}
+		for (const c of delivery.changes) {
+			if (c.table === 'user_mutation_number') this.sendCommits(this.tracker.observe(Number(c.row.mutationNumber)))
+		}
+	}
+
+	/** A file_state row for a file someone shared with this user comes with the file row, so clients can list it. */
+	private async withSharedFiles(changes: RowChange[]): Promise<RowChange[]> {
+		const extra: RowChange[] = []
+		for (const c of changes) {
+			if (c.table !== 'file_state' || c.op !== 'insert') continue
+			const fileId = String(c.row.fileId)
+			if (changes.some((o) => o.table === 'file' && o.row.id === fileId)) continue
+			const file = await getFile(await this.getDb(), fileId)
+			if (file && file.ownerId !== (await this.getUserId())) extra.push({ table: 'file', op: 'insert', row: JSON.parse(JSON.stringify(file)), old: null })
+		}
+		return extra.length ? [...extra, ...changes] : changes
+	}
+
+	private sendCommits(mutationIds: string[]) {
+		if (mutationIds.length === 0) return
+		const bySocket = new Map<string, string[]>()
+		for (const id of mutationIds) {
+			const socketId = this.mutationSockets.get(id)
+			this.mutationSockets.delete(id)
+			if (socketId) bySocket.set(socketId, [...(bySocket.get(socketId) ?? []), id])
+		}
+		for (const ws of this.ctx.getWebSockets()) {
+			const ids = bySocket.get(readAttachment(ws)?.socketId ?? '')
+			if (ids) send(ws, { type: 'commit', mutationIds: ids })
+		}
+	}
+
+	private async ensureRegistered() {
+		if (await this.ctx.storage.get('stream')) return
+		await this.register()
+	}
+
+	private async register() {
+		const db = await this.getDb()
+		const userId = await this.getUserId()
+		const fileIds = await db.selectFrom('file_state').select('fileId').where('userId', '=', userId).execute()
+		const { streamId, nextSeq } = await this.replicator().registerUser(userId, fileIds.map((r) => r.fileId))
+		await this.ctx.storage.put('stream', { streamId, nextSeq } satisfies StreamState)
+	}
+
+	private async resyncAll() {
+		await this.register()
+		for (const ws of this.ctx.getWebSockets()) {
+			const attachment = readAttachment(ws)
+			send(ws, { type: 'resync' })
+			await this.initSocket(ws, attachment?.socketId ?? crypto.randomUUID())
+		}
+	}
+
+	private async initSocket(ws: WebSocket, socketId: string) {
+		this.initializing.set(socketId, [])
+		ws.serializeAttachment({ socketId, initLsn: '0/0' } satisfies Attachment)
+		let data: Awaited<ReturnType<typeof loadInitialData>>
+		try {
+			data = await loadInitialData(await this.getDb(), await this.getUserId())
+		} catch (err) {
+			this.initializing.delete(socketId)
+			ws.close(4500, 'could not load your data, reconnect')
+			throw err
+		}
+		const attachment = { socketId, initLsn: data.lsn } satisfies Attachment
+		ws.serializeAttachment(attachment)
+		send(ws, toInitMessage(data))
+		const buffered = this.initializing.get(socketId) ?? []
+		this.initializing.delete(socketId)
+		for (const delivery of buffered) sendChanges(ws, attachment, delivery)
+	}
+
+	private async getUserId(): Promise<string> {
+		this.userId ??= (await this.ctx.storage.get<string>('userId')) ?? null
+		if (!this.userId) throw new Error('user Durable Object used before its first connection')
+		return this.userId
+	}
+
+	private async getDb(): Promise<Db> {
+		if (!this.db) {
+			if (!this.config.databaseUrl) throw new Error('DATABASE_URL is not set')
+			// Inside a Durable Object a connection may live across requests (unlike in the stateless Worker).
+			this.db = createDb(this.config.databaseUrl).db
+		}
+		return this.db
+	}
+
+	private replicator() {
+		return this.env.REPLICATOR.get(this.env.REPLICATOR.idFromName(REPLICATOR_NAME))
+	}
+}
+
+function readAttachment(ws: WebSocket): Attachment | null {
+	const parsed = AttachmentSchema.safeParse(ws.deserializeAttachment())
+	return parsed.success ? parsed.data : null
+}
+
+/** Changes committed at or before the socket's initial read are already in its init. */
+function sendChanges(ws: WebSocket, attachment: Attachment, delivery: UserDelivery) {
+	if (compareLsn(delivery.commitLsn, attachment.initLsn) <= 0) return
+	send(ws, { type: 'changes', changes: delivery.changes.map((c) => toWireChange(c)) })
+}
+
+function send(ws: WebSocket, message: ServerMessage | Record<string, unknown>) {
+	try {
+		ws.send(JSON.stringify(message))
+	} catch {
+		// closing socket: the client reconnects and gets a fresh init
+	}
+}

@@ -1,0 +1,61 @@
+/** A client of the user-data socket (/app/:userId/connect) that records every server message. */
+export interface UserSocketMessage {
+	type: string
+	[key: string]: unknown
+}
+
+export class UserSocketClient {
+	readonly messages: UserSocketMessage[] = []
+	closed: { code: number; reason: string } | null = null
+	private counter = 0
+
+	private constructor(readonly ws: WebSocket) {
+		ws.addEventListener('message', (ev) => this.messages.push(JSON.parse(String(ev.data)) as UserSocketMessage))
+		ws.addEventListener('close', (ev) => (this.closed = { code: ev.code, reason: ev.reason }))
+	}
+
+	static async open(baseUrl: string, userId: string, token: string): Promise<UserSocketClient> {
+		const ws = new WebSocket(`${baseUrl.replace(/^http/, 'ws')}/app/${userId}/connect?accessToken=${encodeURIComponent(token)}`)
+		const client = new UserSocketClient(ws)
+		await new Promise((resolve, reject) => {
+			ws.addEventListener('open', resolve, { once: true })
+			ws.addEventListener('error', reject, { once: true })
+		})
+		return client
+	}
+
+	async waitFor(pred: (m: UserSocketMessage) => boolean, what: string, timeoutMs = 10_000): Promise<UserSocketMessage> {
+		const deadline = Date.now() + timeoutMs
+		for (;;) {
+			const found = this.messages.find(pred)
+			if (found) return found
+			if (this.closed) throw new Error(`socket closed (${this.closed.code} ${this.closed.reason}) waiting for ${what}`)
+			if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; got ${this.messages.map((m) => m.type).join(',')}`)
+			await new Promise((r) => setTimeout(r, 20))
+		}
+	}
+
+	/** All replicated row changes received so far, flattened. */
+	changes(): Array<{ table: string; op: string; row: Record<string, unknown> }> {
+		return this.messages.filter((m) => m.type === 'changes').flatMap((m) => m.changes as never)
+	}
+
+	mutate(name: string, args: Record<string, unknown>): string {
+		const mutationId = `m${++this.counter}-${Math.random().toString(36).slice(2, 8)}`
+		this.ws.send(JSON.stringify({ type: 'mutate', mutationId, name, args }))
+		return mutationId
+	}
+
+	/** Resolves with 'commit' or the reject message for `mutationId`. */
+	async outcome(mutationId: string, timeoutMs = 10_000): Promise<UserSocketMessage> {
+		return this.waitFor(
+			(m) => (m.type === 'commit' && (m.mutationIds as string[]).includes(mutationId)) || (m.type === 'reject' && m.mutationId === mutationId),
+			`the outcome of ${mutationId}`,
+			timeoutMs,
+		)
+	}
+
+	close() {
+		this.ws.close(1000)
+	}
+}
