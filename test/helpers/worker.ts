@@ -35,15 +35,15 @@ export async function startHarness(vars: Record<string, string> = {}) {
 async function dropSlot(databaseUrl: string, slot: string) {
 	const client = new pg.Client({ connectionString: databaseUrl })
 	client.on('error', () => {})
-	await client.connect()
 	try {
+		await client.connect()
 		await client.query('SELECT pg_terminate_backend(active_pid) FROM pg_replication_slots WHERE slot_name = $1 AND active_pid IS NOT NULL', [slot])
 		await new Promise((r) => setTimeout(r, 100))
 		await client.query('SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = $1', [slot])
 	} catch (err) {
 		console.warn(`could not drop replication slot ${slot}:`, err instanceof Error ? err.message : err)
 	} finally {
-		await client.end()
+		await client.end().catch(() => {})
 	}
 }
 
