@@ -34,6 +34,7 @@ export class ReplicatorDurableObject extends DurableObject<Env> {
 	private lastError: string | null = null
 	private pumping: Promise<void> | null = null
 	private pumpAgain = false
+	private lastEventAt: number | null = null
 
 	constructor(ctx: DurableObjectState, env: Env) {
 		super(ctx, env)
@@ -64,7 +65,7 @@ export class ReplicatorDurableObject extends DurableObject<Env> {
 
 	async status() {
 		const slot = this.config.databaseUrl ? await readSlotStatus(this.config.databaseUrl, this.config.replicationSlot).catch((e) => ({ error: String(e) })) : null
-		const lastEventAt = this.store.getMeta('lastEventAt')
+		const lastEventAt = this.lastEventAt ?? this.store.getMeta('lastEventAt')
 		return {
 			stream: this.state,
 			streamId: this.store.getMeta('streamId'),
@@ -167,9 +168,10 @@ export class ReplicatorDurableObject extends DurableObject<Env> {
 	}
 
 	private async onMessage(service: LogicalReplicationService, assembler: TransactionAssembler, lsn: string, msg: Pgoutput.Message) {
-		this.store.setMeta('lastEventAt', String(Date.now()))
+		this.lastEventAt = Date.now()
 		const tx = assembler.push(msg)
 		if (!tx) return
+		this.store.setMeta('lastEventAt', String(this.lastEventAt))
 		const last = this.store.getMeta('lastCommitLsn')
 		// After a restart the slot may resend transactions we already stored: skip them (LSNs as numbers).
 		if (last === null || compareLsn(parseLsn(tx.commitLsn), parseLsn(last)) > 0) {
