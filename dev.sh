@@ -48,8 +48,11 @@ if [ -f scripts/dev-keys.ts ]; then
 fi
 # .dev.vars holds local secrets for wrangler; keep lines we don't own.
 touch .dev.vars
-grep -v '^DATABASE_URL=' .dev.vars > .dev.vars.tmp || true
+ADMIN_TOKEN=$(sed -n 's/^ADMIN_TOKEN="\(.*\)"$/\1/p' .dev.vars | head -1)
+[ -n "$ADMIN_TOKEN" ] || ADMIN_TOKEN="dev-admin-$(node -e 'console.log(require("crypto").randomBytes(12).toString("hex"))')"
+grep -v '^DATABASE_URL=\|^ADMIN_TOKEN=' .dev.vars > .dev.vars.tmp || true
 echo "DATABASE_URL=\"$DATABASE_URL\"" >> .dev.vars.tmp
+echo "ADMIN_TOKEN=\"$ADMIN_TOKEN\"" >> .dev.vars.tmp
 mv .dev.vars.tmp .dev.vars
 
 echo "▸ wrangler dev on http://localhost:$PORT (state in .dev/wrangler, log in .dev/wrangler.log)"
@@ -73,6 +76,8 @@ cat <<INFO
     worker      http://localhost:$PORT          (health: http://localhost:$PORT/health)
     rooms       ws://localhost:$PORT/r/<roomId>  — point tldraw's useSync at it
     read-only   curl http://localhost:$PORT/r/<roomId>/readonly-slug → ws://localhost:$PORT/ro/<slug>
+    user data   ws://localhost:$PORT/app/<userId>/connect?accessToken=<token>
+    replication curl -H "Authorization: Bearer $ADMIN_TOKEN" http://localhost:$PORT/app/replicator-status
     postgres    $DATABASE_URL
     state       .dev/ (delete it to start from scratch)
 INFO
