@@ -42,10 +42,15 @@ export async function applyFileRowChange(deps: FileRowChangeDeps, rawBefore: unk
 	const publication = planPublication(before ?? { ...after!, published: false }, after ?? { ...before!, isDeleted: true })
 	switch (publication.kind) {
 		case 'publish': {
+			// One copy per publish event, named by its lastPublished time: when the API and then the
+			// replicator apply the same change, the second sees the copy exists and leaves it alone (a
+			// later copy would publish edits made after the owner pressed publish).
+			const historyKey = publishedHistoryKey(publication.slug, (after?.lastPublished ?? new Date()).getTime())
+			if (await deps.snapshots.head(historyKey)) return
 			const { snapshot } = await stub.readSnapshot({ roomKey: roomKeyForFile(fileId), createSource: after?.createSource ?? null })
 			const json = JSON.stringify(snapshot)
 			const httpMetadata = { contentType: 'application/json' }
-			await deps.snapshots.put(publishedHistoryKey(publication.slug, Date.now()), json, { httpMetadata })
+			await deps.snapshots.put(historyKey, json, { httpMetadata })
 			await deps.snapshots.put(publishedSnapshotKey(publication.slug), json, { httpMetadata })
 			return
 		}
