@@ -106,13 +106,13 @@ export class ProtocolClient {
 	}
 }
 
-/** A geo shape record on `page:page` (the default page of a new room). */
-export function geoShape(id: string, x = 0, y = 0) {
+/** A geo shape record valid under tlschema 5.4, on `page:page` (the default page of a new room) unless told. */
+export function geoShape(id: string, x = 0, y = 0, parentId = 'page:page') {
 	return {
 		id: `shape:${id}`,
 		typeName: 'shape',
 		type: 'geo',
-		parentId: 'page:page',
+		parentId,
 		index: 'a1',
 		x,
 		y,

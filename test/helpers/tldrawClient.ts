@@ -6,6 +6,7 @@ import { atom } from '@tldraw/state'
 import { Store } from '@tldraw/store'
 import { TLSyncClient } from '@tldraw/sync-core'
 import { createTLSchema, type TLRecord } from '@tldraw/tlschema'
+import { geoShape } from './protocolClient.ts'
 import { ClientWebSocketAdapter } from './syncCoreInternals.ts'
 
 let shimmed = false
@@ -93,33 +94,7 @@ export function connectClient(url: string, opts: { sessionId?: string; accessTok
 export function makeGeoShape(store: Store<TLRecord>, id: string, x = 0, y = 0): TLRecord {
 	const page = store.allRecords().find((r) => r.typeName === 'page')
 	if (!page) throw new Error('no page in the store yet: wait for `loaded` first')
-	return schema.types.shape.create({
-		id: `shape:${id}` as never,
-		type: 'geo',
-		parentId: page.id as never,
-		index: 'a1' as never,
-		x,
-		y,
-		props: {
-			w: 100,
-			h: 100,
-			geo: 'rectangle',
-			color: 'black',
-			labelColor: 'black',
-			fill: 'none',
-			dash: 'draw',
-			size: 'm',
-			font: 'draw',
-			align: 'middle',
-			verticalAlign: 'middle',
-			growY: 0,
-			url: '',
-			scale: 1,
-			flipX: false,
-			flipY: false,
-			richText: { type: 'doc', content: [{ type: 'paragraph' }] },
-		} as never,
-	} as never) as TLRecord
+	return geoShape(id, x, y, page.id) as unknown as TLRecord
 }
 
 /** Polls `predicate` until it is true or `timeoutMs` passes (then throws with `what`). */

@@ -3,64 +3,33 @@
  * with scripts/migrate.ts; or $DATABASE_URL when set): runMutation's rules and rollbacks, loadInitialData.
  * Every test makes its own ids, so one database serves all of them.
  */
-import { execFile } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
-import { mkdtempSync, rmSync } from 'node:fs'
-import { createServer } from 'node:net'
-import { tmpdir } from 'node:os'
-import path from 'node:path'
-import { promisify } from 'node:util'
 import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { migrateToLatest } from '../../scripts/migrate.ts'
 import { createDb, type Db } from '../../src/db/createDb'
 import { createFile, upsertUser } from '../../src/db/FileRepository'
 import { loadInitialData } from '../../src/user/loadInitialData'
 import { compareLsn, parseLsn } from '../../src/user/lsn'
 import type { Mutation } from '../../src/user/protocol'
 import { MutationRejectCode, runMutation } from '../../src/user/runMutation'
+import { startTestDatabase } from '../helpers/postgres'
 
-const run = promisify(execFile)
-const ROOT = path.resolve(import.meta.dirname, '../..')
-const PG_SH = path.join(ROOT, 'scripts/pg.sh')
 
-function freePort(): Promise<number> {
-	return new Promise((resolve, reject) => {
-		const server = createServer()
-		server.once('error', reject)
-		server.listen(0, '127.0.0.1', () => {
-			const address = server.address()
-			server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))))
-		})
-	})
-}
 
-let dataDir: string | undefined
+let database: { url: string; stop: () => Promise<void> } | undefined
 let url = ''
 let handle: { db: Db; close: () => Promise<void> } | undefined
 const db = () => handle!.db
 
 beforeAll(async () => {
-	if (process.env.DATABASE_URL) {
-		url = process.env.DATABASE_URL
-	} else {
-		dataDir = mkdtempSync(path.join(tmpdir(), 'sync-worker-pg-'))
-		const port = await freePort()
-		await run('bash', [PG_SH, 'start', dataDir, String(port)], {
-			env: { ...process.env, PG_EXTRA_OPTS: '-c fsync=off -c synchronous_commit=off -c full_page_writes=off' },
-		})
-		url = (await run('bash', [PG_SH, 'url', String(port)])).stdout.trim()
-	}
-	await migrateToLatest(url)
+	database = await startTestDatabase()
+	url = database.url
 	handle = createDb(url)
 }, 120_000)
 
 afterAll(async () => {
 	await handle?.close()
-	if (dataDir) {
-		await run('bash', [PG_SH, 'stop', dataDir]).catch(() => {})
-		rmSync(dataDir, { recursive: true, force: true })
-	}
+	await database?.stop()
 }, 60_000)
 
 const uid = (prefix: string) => `${prefix}_${randomUUID().replaceAll('-', '')}`
