@@ -1,0 +1,121 @@
+/** Request helpers shared by the routes: parsing, authentication, rate limits, a per-request repository. */
+import { cors, type IRequest } from 'itty-router'
+import { parseAuthConfig, type AuthConfig } from '../auth/authConfig'
+import { createClerkAuthenticator, type Auth } from '../auth/verifyRequestAuth'
+import { getConfig } from '../config'
+import { createDb } from '../db/createDb'
+import { createFileRepository, type FileRepository } from '../db/FileRepository'
+import type { Env } from '../env'
+import { applyFileRowChange } from '../files/applyFileRowChange'
+import type * as filesApi from '../files/filesApi'
+import { createR2ImportStore } from '../files/ImportStore'
+import { VERSION_RE } from '../files/schemas'
+import { importSnapshotKey, isValidId } from '../storage/keys'
+import { ApiError, ErrorCode } from './errors'
+import { enforceRateLimit, rateLimitKey } from './rateLimit'
+
+export type Req = IRequest & { env: Env }
+
+export function requireId(value: string | undefined, what: string): string {
+	if (!value || !isValidId(value)) {
+		throw new ApiError(400, ErrorCode.INVALID_ID, `${what} must match ^[A-Za-z0-9_-]{1,128}$`)
+	}
+	return value
+}
+
+export function isUpgrade(req: Request): boolean {
+	return req.headers.get('Upgrade')?.toLowerCase() === 'websocket'
+}
+
+export function requireUpgrade(req: Request) {
+	if (!isUpgrade(req)) throw new ApiError(426, ErrorCode.UPGRADE_REQUIRED, 'this route only accepts WebSocket upgrades')
+}
+
+export function requireSessionId(req: Request): string {
+	// useSync adds sessionId (one per tab) and storeId to the URL it is given.
+	const sessionId = new URL(req.url).searchParams.get('sessionId')
+	if (!sessionId || sessionId.length > 128) {
+		throw new ApiError(400, ErrorCode.BAD_REQUEST, 'sessionId query parameter is required (1-128 characters)')
+	}
+	return sessionId
+}
+
+export function requireAnonymousRooms(env: Env) {
+	if (!getConfig(env).anonymousRooms) throw new ApiError(404, ErrorCode.NOT_FOUND, 'anonymous rooms are disabled')
+}
+
+export const authConfigs = new WeakMap<Env, AuthConfig>()
+export function authenticate(req: Request, env: Env): Promise<Auth | null> {
+	let config = authConfigs.get(env)
+	if (!config) authConfigs.set(env, (config = parseAuthConfig(env)))
+	return createClerkAuthenticator(config).authenticate(req)
+}
+
+/**
+ * Runs `fn` with a Postgres-backed repository. The stateless Worker opens one connection per request and
+ * always ends it: a pool reused across requests hangs in workerd.
+ */
+export async function withRepo<T>(env: Env, fn: (repo: FileRepository) => Promise<T>): Promise<T> {
+	const url = getConfig(env).databaseUrl
+	if (!url) throw new ApiError(500, ErrorCode.NOT_CONFIGURED, 'DATABASE_URL is not set')
+	const { db, close } = createDb(url)
+	try {
+		return await fn(createFileRepository(db))
+	} finally {
+		await close()
+	}
+}
+
+export function filesDeps(env: Env, repo: FileRepository, auth: Auth | null): filesApi.FilesApiDeps {
+	return {
+		repo,
+		auth,
+		imports: createR2ImportStore(env.SNAPSHOTS, importSnapshotKey),
+		// Applied before the response (so revocation is immediate); the replicator applies it again for
+		// changes made anywhere — both idempotent.
+		onFileChanged: (before, after) => applyFileRowChange({ rooms: env.ROOM, snapshots: env.SNAPSHOTS }, before, after),
+	}
+}
+
+/** Authenticates and rate-limits an HTTP API call, then runs it with a repository. */
+export async function apiCall<T>(req: Request, env: Env, fn: (deps: filesApi.FilesApiDeps) => Promise<T>): Promise<T> {
+	const auth = await authenticate(req, env)
+	await enforceRateLimit(env.API_RATE_LIMITER, rateLimitKey(req, auth?.userId ?? null))
+	return withRepo(env, (repo) => fn(filesDeps(env, repo, auth)))
+}
+
+/** Admin routes: `Authorization: Bearer <ADMIN_TOKEN>`, compared in constant time. */
+export function requireAdmin(req: Request, env: Env) {
+	const expected = getConfig(env).adminToken
+	if (!expected) throw new ApiError(404, ErrorCode.NOT_FOUND, 'admin routes are disabled (set ADMIN_TOKEN)')
+	const given = (req.headers.get('Authorization') ?? '').replace(/^Bearer\s+/i, '')
+	const a = new TextEncoder().encode(given)
+	const b = new TextEncoder().encode(expected)
+	if (a.byteLength !== b.byteLength || !crypto.subtle.timingSafeEqual(a, b)) {
+		throw new ApiError(401, ErrorCode.NOT_AUTHENTICATED, 'admin token required')
+	}
+}
+
+export function requireVersion(value: string | undefined): string {
+	if (!value || !VERSION_RE.test(value)) throw new ApiError(400, ErrorCode.BAD_REQUEST, 'version must be a history version such as 2026-11-23T09:05:01.002Z')
+	return value
+}
+
+/** Every route also answers under `/api`, so one origin can serve an app and its API. */
+export function stripApiPrefix(request: Request): Request {
+	const url = new URL(request.url)
+	if (url.pathname !== '/api' && !url.pathname.startsWith('/api/')) return request
+	url.pathname = url.pathname.slice(4) || '/'
+	return new Request(url, request)
+}
+
+export function handleCors(env: Env) {
+	const origins = getConfig(env).allowedOrigins
+	return cors({
+		origin: origins.includes('*') ? '*' : (origin: string) => (origins.includes(origin) ? origin : undefined),
+		allowMethods: ['GET', 'POST', 'PATCH', 'DELETE', 'OPTIONS'],
+		allowHeaders: ['Authorization', 'Content-Type'],
+		exposeHeaders: ['Retry-After'],
+		maxAge: 86_400,
+	})
+}

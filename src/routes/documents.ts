@@ -1,0 +1,193 @@
+/** HTTP routes over a room's document: history, snapshots, records, downloads, duplicates. */
+import { TLSyncErrorCloseEventReason } from '@tldraw/sync-core'
+import type { RoomDurableObject } from '../../durable-objects/RoomDurableObject'
+import type { FileRow } from '../db/schema'
+import type { Env } from '../env'
+import { decideRoomAccess, httpStatusForDenial, RoomRoute } from '../files/decideRoomAccess'
+import * as filesApi from '../files/filesApi'
+import { CreateFileBodySchema, CreateSnapshotBodySchema, MAX_CREATE_FILE_BODY_BYTES, MAX_RECORDS_BODY_BYTES, parseJsonBody, RecordsBodySchema } from '../files/schemas'
+import { ApiError, ErrorCode } from '../http/errors'
+import { enforceRateLimit, rateLimitKey } from '../http/rateLimit'
+import { apiCall, authenticate, requireAnonymousRooms, requireId, requireVersion, withRepo, type Req } from '../http/request'
+import { diffSnapshots } from '../room/diffSnapshots'
+import { parseRoomSnapshot } from '../room/parseRoomSnapshot'
+import { historyPrefix, publishedSnapshotKey, roomKeyForAnonymousRoom, roomKeyForFile, sharedSnapshotKey, type RoomKey } from '../storage/keys'
+import { createR2SnapshotStore } from '../storage/SnapshotStore'
+import { fileRoomStub } from './roomSockets'
+
+/** A room reached over HTTP: its Durable Object and what it needs to start (see RoomDurableObject.open). */
+export interface RoomTarget {
+	roomKey: RoomKey
+	createSource: string | null
+	stub: DurableObjectStub<RoomDurableObject>
+	file: FileRow | null
+}
+
+/**
+ * Resolves `/app/file/:fileId/…` (Clerk + sharing rules; writes need an edit right) or `/r/:roomId/…`
+ * (anonymous rooms: anyone with the id reads and writes) to its room, or throws the HTTP error.
+ */
+export async function resolveRoom(req: Req, env: Env, need: 'read' | 'write'): Promise<RoomTarget> {
+	if (req.params.roomId !== undefined) {
+		requireAnonymousRooms(env)
+		const roomKey = roomKeyForAnonymousRoom(requireId(req.params.roomId, 'roomId'))
+		await enforceRateLimit(env.API_RATE_LIMITER, rateLimitKey(req, null))
+		return { roomKey, createSource: null, stub: env.ROOM.get(env.ROOM.idFromName(roomKey)), file: null }
+	}
+	const fileId = requireId(req.params.fileId, 'fileId')
+	const auth = await authenticate(req, env)
+	await enforceRateLimit(env.API_RATE_LIMITER, rateLimitKey(req, auth?.userId ?? null))
+	const file = await withRepo(env, (repo) => repo.getFile(fileId))
+	const decision = decideRoomAccess(file, auth, RoomRoute.FILE)
+	if (decision.kind === 'deny') throw new ApiError(httpStatusForDenial(decision.reason), denialCode(decision.reason), denialMessage(decision.reason))
+	if (need === 'write' && decision.isReadonly) throw new ApiError(403, ErrorCode.FORBIDDEN, 'this file is shared with you read-only')
+	return { roomKey: roomKeyForFile(fileId), createSource: file!.createSource, stub: fileRoomStub(env, fileId), file }
+}
+
+export function denialCode(reason: TLSyncErrorCloseEventReason): ErrorCode {
+	switch (reason) {
+		case TLSyncErrorCloseEventReason.NOT_AUTHENTICATED:
+			return ErrorCode.NOT_AUTHENTICATED
+		case TLSyncErrorCloseEventReason.FORBIDDEN:
+			return ErrorCode.FORBIDDEN
+		default:
+			return ErrorCode.NOT_FOUND
+	}
+}
+
+export function denialMessage(reason: TLSyncErrorCloseEventReason): string {
+	switch (reason) {
+		case TLSyncErrorCloseEventReason.NOT_AUTHENTICATED:
+			return 'sign in to open this file'
+		case TLSyncErrorCloseEventReason.FORBIDDEN:
+			return 'this file is private'
+		default:
+			return 'no such file'
+	}
+}
+
+/** A version's snapshot from R2 history, or 404. */
+export async function readVersion(env: Env, target: RoomTarget, version: string) {
+	const json = await createR2SnapshotStore(env.ROOMS, env.ROOM_HISTORY).getVersion(historyPrefix(target.roomKey) + version)
+	if (json === null) throw new ApiError(404, ErrorCode.NOT_FOUND, `no version ${version} in this room's history`)
+	return parseRoomSnapshot(json)
+}
+
+export const HISTORY_PAGE_MAX = 200
+
+export async function listHistory(req: Req, env: Env): Promise<Response> {
+	const target = await resolveRoom(req, env, 'read')
+	const url = new URL(req.url)
+	const limit = Math.min(HISTORY_PAGE_MAX, Math.max(1, Number(url.searchParams.get('limit') ?? 50) || 50))
+	const cursor = url.searchParams.get('cursor')
+	if (cursor !== null && !/^\d{1,15}$/.test(cursor)) throw new ApiError(400, ErrorCode.BAD_REQUEST, 'cursor must come from a previous page')
+	const rows = await target.stub.listVersions(limit, cursor === null ? undefined : Number(cursor))
+	const prefix = historyPrefix(target.roomKey)
+	return Response.json({
+		versions: rows.map((r) => ({ version: r.historyKey.slice(prefix.length), createdAt: new Date(r.createdAt).toISOString(), clock: r.clock, bytes: r.bytes })),
+		next: rows.length === limit ? String(rows[rows.length - 1]!.id) : null,
+	})
+}
+
+export async function diffHistory(req: Req, env: Env): Promise<Response> {
+	const target = await resolveRoom(req, env, 'read')
+	const from = await readVersion(env, target, requireVersion(req.params.version))
+	const against = new URL(req.url).searchParams.get('against')
+	const to = against ? await readVersion(env, target, requireVersion(against)) : (await target.stub.readSnapshot(target)).snapshot
+	const diff = diffSnapshots(from, to)
+	return Response.json({ from: req.params.version, to: against ?? 'current', ...diff })
+}
+
+export async function restoreHistory(req: Req, env: Env): Promise<Response> {
+	const target = await resolveRoom(req, env, 'write')
+	const version = requireVersion(req.params.version)
+	const result = await target.stub.restoreVersion(target, historyPrefix(target.roomKey) + version)
+	if (!result.found) throw new ApiError(404, ErrorCode.NOT_FOUND, `no version ${version} in this room's history`)
+	const prefix = historyPrefix(target.roomKey)
+	return Response.json({ restored: version, clock: result.clock, version: result.newVersionKey?.slice(prefix.length) ?? null })
+}
+
+export async function postRecords(req: Req, env: Env): Promise<Response> {
+	const body = await parseJsonBody(req, RecordsBodySchema, MAX_RECORDS_BODY_BYTES)
+	const target = await resolveRoom(req, env, 'write')
+	const result = await target.stub.applyRecords(target, body)
+	switch (result.kind) {
+		case 'applied':
+			return Response.json({ clock: result.clock })
+		case 'conflict':
+			return Response.json({ error: `the document is at clock ${result.clock}, not ${body.expectedClock}`, code: ErrorCode.CLOCK_MISMATCH, clock: result.clock }, { status: 409 })
+		case 'invalid':
+			throw new ApiError(400, ErrorCode.INVALID_RECORD, result.message)
+	}
+}
+
+export async function downloadTldr(req: Req, env: Env): Promise<Response> {
+	const target = await resolveRoom(req, env, 'read')
+	const { snapshot } = await target.stub.readSnapshot(target)
+	const name = (target.file?.name || req.params.fileId || req.params.roomId || 'untitled').replace(/[^\w .-]+/g, '_').slice(0, 100)
+	const tldr = { tldrawFileFormatVersion: 1, schema: snapshot.schema, records: snapshot.documents.map((d) => d.state) }
+	return new Response(JSON.stringify(tldr), {
+		headers: { 'Content-Type': 'application/vnd.tldraw+json', 'Content-Disposition': `attachment; filename="${name}.tldr"` },
+	})
+}
+
+/** POST /app/files with `duplicateOf`: the source (current, or a history version) becomes the new file's import. */
+export async function duplicateFile(req: Req, env: Env, body: { name?: string; duplicateOf: string; version?: string }) {
+	const source = await resolveRoom(Object.assign(req, { params: { fileId: body.duplicateOf } }), env, 'read')
+	const snapshot = body.version ? await readVersion(env, source, body.version) : (await source.stub.readSnapshot(source)).snapshot
+	const name = body.name ?? `${source.file?.name || 'Untitled'} (copy)`
+	return apiCall(req, env, (deps) => filesApi.createFile(deps, { name, snapshot: snapshot as unknown as Record<string, unknown> }))
+}
+
+export async function serveSnapshotObject(env: Env, key: string, what: string): Promise<Response> {
+	const obj = await env.SNAPSHOTS.get(key)
+	if (!obj) throw new ApiError(404, ErrorCode.NOT_FOUND, `no ${what} here`)
+	return new Response(obj.body, { headers: { 'Content-Type': 'application/json', 'Cache-Control': 'public, max-age=60' } })
+}
+
+/** GET …/snapshot */
+export async function getSnapshot(req: Req, env: Env): Promise<Response> {
+	const target = await resolveRoom(req, env, 'read')
+	return Response.json(await target.stub.readSnapshot(target))
+}
+
+/** GET /app/file/:fileId/metadata */
+export async function getMetadata(req: Req, env: Env): Promise<Response> {
+	const target = await resolveRoom(req, env, 'read')
+	const meta = await target.stub.readMetadata(target)
+	return Response.json({ ...meta, updatedAt: target.file?.updatedAt.toISOString() ?? null })
+}
+
+/** GET …/history/:version */
+export async function getVersion(req: Req, env: Env): Promise<Response> {
+	const target = await resolveRoom(req, env, 'read')
+	return Response.json(await readVersion(env, target, requireVersion(req.params.version)))
+}
+
+/** POST /app/files: a new file, empty, imported, or a duplicate. */
+export async function createFileRoute(req: Req, env: Env): Promise<Response> {
+	const body = await parseJsonBody(req, CreateFileBodySchema, MAX_CREATE_FILE_BODY_BYTES)
+	if (body.duplicateOf) return Response.json(await duplicateFile(req, env, { ...body, duplicateOf: body.duplicateOf }), { status: 201 })
+	return Response.json(await apiCall(req, env, (deps) => filesApi.createFile(deps, body)), { status: 201 })
+}
+
+/** POST /snapshots: freezes a room the caller can read under a new public slug. */
+export async function createSharedSnapshot(req: Req, env: Env): Promise<Response> {
+	const body = await parseJsonBody(req, CreateSnapshotBodySchema, 1024)
+	const params = body.fileId ? { fileId: body.fileId } : { roomId: body.roomId! }
+	const target = await resolveRoom(Object.assign(req, { params }), env, 'read')
+	const { snapshot } = await target.stub.readSnapshot(target)
+	const slug = crypto.randomUUID().replaceAll('-', '')
+	await env.SNAPSHOTS.put(sharedSnapshotKey(slug), JSON.stringify(snapshot), { httpMetadata: { contentType: 'application/json' } })
+	return Response.json({ slug }, { status: 201 })
+}
+
+/** GET /app/publish/:slug — public. */
+export function getPublished(req: Req, env: Env): Promise<Response> {
+	return serveSnapshotObject(env, publishedSnapshotKey(requireId(req.params.slug, 'slug')), 'published file')
+}
+
+/** GET /snapshot/:slug — public. */
+export function getSharedSnapshot(req: Req, env: Env): Promise<Response> {
+	return serveSnapshotObject(env, sharedSnapshotKey(requireId(req.params.slug, 'slug')), 'snapshot')
+}
