@@ -25,7 +25,11 @@ export class ProtocolClient {
 	private clientClock = 0
 	private waiters: Array<() => void> = []
 
-	constructor(readonly socket: SocketLike) {
+	readonly socket: SocketLike
+
+	// (No parameter properties: scripts/demo.ts runs this file with Node's type stripping.)
+	constructor(socket: SocketLike) {
+		this.socket = socket
 		socket.addEventListener('message', (ev) => {
 			const msg = JSON.parse(String(ev.data)) as ServerMessage
 			// The server batches patches and push results into one `data` message.

@@ -9,7 +9,10 @@ export class UserSocketClient {
 	closed: { code: number; reason: string } | null = null
 	private counter = 0
 
-	private constructor(readonly ws: WebSocket) {
+	readonly ws: WebSocket
+
+	private constructor(ws: WebSocket) {
+		this.ws = ws
 		ws.addEventListener('message', (ev) => this.messages.push(JSON.parse(String(ev.data)) as UserSocketMessage))
 		ws.addEventListener('close', (ev) => (this.closed = { code: ev.code, reason: ev.reason }))
 	}

@@ -4,7 +4,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { connectClient, makeGeoShape, waitFor, waitForAcks, type TestClient } from '../helpers/tldrawClient'
-import { startHarness } from '../helpers/worker'
+import { execFileSync } from 'node:child_process'
+import path from 'node:path'
+import { ROOT, startHarness } from '../helpers/worker'
 
 let harness: Awaited<ReturnType<typeof startHarness>>
 const clients: TestClient[] = []
@@ -102,6 +104,14 @@ describe('anonymous rooms', () => {
 		const late = join(`/r/${id}`)
 		await late.loaded
 		expect(late.store.get('shape:still-fine' as never)).toBeDefined()
+	})
+})
+
+describe('the ./dev.sh demo', () => {
+	it('runs as Node runs it (type stripping only) and shows three converged canvases', () => {
+		const out = execFileSync(process.execPath, [path.join(ROOT, 'scripts/demo.ts'), '--url', harness.url], { encoding: 'utf8', timeout: 60_000 })
+		expect(out).toMatch(/alice sees: {2}shape:alice@0, shape:bob@400/)
+		expect(out).toMatch(/viewer sees: shape:alice@0, shape:bob@400 \(read-only: true\)/)
 	})
 })
 
