@@ -24,7 +24,8 @@ import { BaselineServer } from './systems/BaselineServer.ts'
 import { baselineSystem, wranglerSystem } from './systems/BenchSystem.ts'
 import { snapshotProject, WranglerDev } from './systems/WranglerDev.ts'
 
-const COMMAND = 'npm run bench'
+/** How this run was started, for the report's first line. */
+const COMMAND = process.env.npm_lifecycle_event === 'bench' ? 'npm run bench' : 'node bench/run.ts'
 /**
  * sync-worker's own limits would stop the benchmark before the system does: 250 clients exceed
  * MAX_SESSIONS_PER_ROOM (50) and the throughput ramp exceeds the per-session push rate limit (60/s,
@@ -134,7 +135,7 @@ async function main() {
 				renderMemory(memory),
 				renderR2Export(r2),
 			],
-			collectNotes({ machine, loadAverageAtEnd, fanout, throughput, durability, memory, r2 }),
+			collectNotes({ machine, ratios, previousRatios: prev, loadAverageAtEnd, fanout, throughput, durability, memory, r2 }),
 		)
 		mkdirSync(outDir, { recursive: true })
 		writeFileSync(join(outDir, 'results.json'), JSON.stringify(results, null, '\t') + '\n')

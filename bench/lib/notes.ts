@@ -6,11 +6,14 @@ import type { MemoryResult } from '../scenarios/memory.ts'
 import type { R2Result } from '../scenarios/r2Export.ts'
 import type { ThroughputResult } from '../scenarios/throughput.ts'
 import type { MachineInfo } from './machine.ts'
+import type { Ratios } from './markdown.ts'
 
 const GENERATOR_BOUND_PERCENT = 70
 
 export interface NoteInputs {
 	machine: MachineInfo
+	ratios: Ratios
+	previousRatios: Ratios | null
 	loadAverageAtEnd: number
 	fanout: FanoutResult
 	throughput: ThroughputResult
@@ -28,6 +31,15 @@ export function collectNotes(r: NoteInputs): string[] {
 		"Scenario 5: workerd reports no hibernation event to an outside process. Hibernation is shown by probes that detect a room object re-created behind an open socket (a half-received chunked push that is forgotten; the limit object's construction id), not by a runtime signal; in production the timing of hibernation differs. RSS deltas per room/session include allocator and JIT noise.",
 		'Scenario 6: export times come from the timestamp in each version key and the upload time miniflare records for each object, both taken inside workerd; the R2 write latency of a real bucket is not represented. Writes are counted as 2 per history version (version + `latest` pointer, as SnapshotStore.putVersion writes them): miniflare keeps no log of overwrites, so the pointer writes themselves cannot be counted.',
 	]
+	const changes = Object.entries(r.ratios)
+		.map(([key, now]) => ({ now, before: r.previousRatios?.[key] ?? null }))
+		.filter((c): c is { now: number; before: number } => c.now !== null && c.before !== null && c.before !== 0)
+		.map((c) => Math.abs(c.now / c.before - 1))
+		.sort((a, b) => a - b)
+	if (changes.length > 0) {
+		const median = changes[Math.floor(changes.length / 2)]!
+		notes.push(`Run-to-run noise: the median ratio moved ${(median * 100).toFixed(0)}% from the previous run (${changes.length} ratios compared), p99 ratios most. On this shared machine, read a single run's change as a regression only if it is well beyond that and shows at p50 too.`)
+	}
 	const { loadAverageAtStart } = r.machine
 	if (loadAverageAtStart > 0.5 || r.loadAverageAtEnd > 2.5) {
 		notes.push(`Other work was running on the machine (1-minute load average ${loadAverageAtStart.toFixed(2)} at start, ${r.loadAverageAtEnd.toFixed(2)} at end); tails (p99, max) are the most affected.`)

@@ -28,6 +28,9 @@ export interface MemoryRun {
 	/** RSS of the process holding the rooms (workerd runtime / Node baseline). */
 	rssPerRoom: number
 	rssPerSession: number
+	/** JS heap after a full GC (Node baseline only: RSS there moves in large steps). */
+	heapPerRoom: number | null
+	heapPerSession: number | null
 	/** wrangler dev's proxy workerd also holds every socket; null for the Node baseline. */
 	proxyRssPerSession: number | null
 	rssBeforeIdle: number
@@ -62,10 +65,28 @@ interface Held {
 	partial: Omit<MemoryRun, 'rssAfterIdle' | 'roomsReplaced' | 'ackAfterIdle' | 'firstMoveAfterIdleMs' | 'socketsClosedWhileIdle' | 'idleMs'>
 }
 
+interface MemoryReading {
+	rss: number
+	heap: number | null
+}
+
 async function settledRss(system: BenchSystem, pid: number): Promise<number> {
+	return (await settledReading(system, pid)).rss
+}
+
+async function settledReading(system: BenchSystem, pid: number): Promise<MemoryReading> {
 	await sleep(SETTLE_MS)
+	const heap = await system.heapUsedBytes()
 	await system.collectGarbage()
-	return rssBytes(pid)
+	return { rss: rssBytes(pid), heap }
+}
+
+/** Growth per item between two readings. */
+function perItem(before: MemoryReading, after: MemoryReading, items: number) {
+	return {
+		rss: (after.rss - before.rss) / items,
+		heap: before.heap === null || after.heap === null ? null : (after.heap - before.heap) / items,
+	}
 }
 
 function proxyPid(system: BenchSystem): number | null {
@@ -87,11 +108,23 @@ async function ackEach(rooms: TldrawIdleRoom[], notBefore: number[] = []): Promi
 	return summarize(samples)
 }
 
+const WARM_UP_ROOMS = 5
+const WARM_UP_SESSIONS = 10
+
+/** Opens and closes a few rooms and sessions, so one-time costs of a fresh process (code compilation, pools) are not counted per room. */
+async function warmUp(ctx: BenchContext, system: BenchSystem) {
+	const clients: MoveClient[] = []
+	for (let i = 0; i < WARM_UP_ROOMS; i++) clients.push(...(await connectMoveClients(system, ctx.roomId(`memory-${system.name}-warmup-${i}`), 1)))
+	clients.push(...(await connectMoveClients(system, ctx.roomId(`memory-${system.name}-warmup-sessions`), WARM_UP_SESSIONS)))
+	closeAll(clients)
+}
+
 async function prepare(ctx: BenchContext, system: BenchSystem, roomCount: number, sessions: number): Promise<Held> {
 	const pid = system.roomsPid()
 	const proxy = proxyPid(system)
+	await warmUp(ctx, system)
 	ctx.log(`memory: ${system.name}, ${roomCount} rooms with one session each`)
-	const rss0 = await settledRss(system, pid)
+	const m0 = await settledReading(system, pid)
 	const rooms: IdleRoom[] = []
 	/** When each room last changed: that armed sync-worker's export alarm. */
 	const changedAt: number[] = []
@@ -100,16 +133,18 @@ async function prepare(ctx: BenchContext, system: BenchSystem, roomCount: number
 		rooms.push(await (system.protocol === 'tldraw' ? TldrawIdleRoom.open(system, roomId) : RawIdleRoom.open(system, roomId)))
 		changedAt.push(performance.now())
 	}
-	const rss1 = await settledRss(system, pid)
+	const m1 = await settledReading(system, pid)
 
 	ctx.log(`memory: ${system.name}, one room with ${sessions} sessions`)
 	const sessionRoom = ctx.roomId(`memory-${system.name}-sessions`)
 	const sessionClients = await connectMoveClients(system, sessionRoom, 1)
-	const rss2 = await settledRss(system, pid)
+	const m2 = await settledReading(system, pid)
 	const proxy2 = proxy === null ? 0 : rssBytes(proxy)
 	sessionClients.push(...(await connectMoveClients(system, sessionRoom, sessions - 1)))
-	const rss3 = await settledRss(system, pid)
+	const m3 = await settledReading(system, pid)
 	const proxy3 = proxy === null ? 0 : rssBytes(proxy)
+	const perRoom = perItem(m0, m1, roomCount)
+	const perSession = perItem(m2, m3, sessions - 1)
 
 	const tracker = new MoveTracker(sessionClients, 5_000)
 	const warm: number[] = []
@@ -151,8 +186,10 @@ async function prepare(ctx: BenchContext, system: BenchSystem, roomCount: number
 			system: system.name,
 			rooms: roomCount,
 			sessions,
-			rssPerRoom: (rss1 - rss0) / roomCount,
-			rssPerSession: (rss3 - rss2) / (sessions - 1),
+			rssPerRoom: perRoom.rss,
+			rssPerSession: perSession.rss,
+			heapPerRoom: perRoom.heap,
+			heapPerSession: perSession.heap,
 			proxyRssPerSession: proxy === null ? null : (proxy3 - proxy2) / (sessions - 1),
 			rssBeforeIdle: await settledRss(system, pid),
 			probedRooms: !system.canHibernate ? 0 : system.protocol === 'tldraw' ? rooms.filter(isProbeRoom).length : rooms.length,
@@ -196,9 +233,14 @@ export async function runMemory(ctx: BenchContext): Promise<MemoryResult> {
 	// The reference pushes re-armed the export alarm: the idle period must cover that alarm
 	// (PERSIST_INTERVAL_MS) plus workerd's ~10 s of inactivity before it hibernates an object.
 	const idleMs = ctx.quick ? 5_000 : 35_000
+	const systems = [ctx.syncWorker, ctx.baseline, ctx.limit]
+	// Fresh processes: sessions closed by earlier scenarios are still being released (tldraw keeps a closed
+	// session for a few seconds), which would make memory shrink while rooms are being added.
+	ctx.log('memory: restarting the systems')
+	await Promise.all(systems.map((s) => s.restart()))
 	const held: Held[] = []
 	try {
-		for (const system of [ctx.syncWorker, ctx.baseline, ctx.limit]) held.push(await prepare(ctx, system, roomCount, sessions))
+		for (const system of systems) held.push(await prepare(ctx, system, roomCount, sessions))
 		ctx.log(`memory: all systems idle for ${idleMs / 1000} s (clients keep pinging every 5 s)`)
 		await sleep(idleMs)
 		const runs: MemoryRun[] = []
@@ -223,11 +265,18 @@ export function renderMemory(result: MemoryResult): string {
 	return [
 		'## 5. Memory and hibernation',
 		'',
-		`Resident set size (VmRSS from /proc) of the process that holds the rooms — the runtime workerd of \`wrangler dev\` (not its proxy), or the Node baseline after a forced GC — read ${SETTLE_MS / 1000} s after opening ${r0?.rooms ?? '?'} rooms with one session each (one shape each for tldraw), then ${r0?.sessions ?? '?'} sessions in one room. Per-room figures include the room's one session. RSS deltas this small are noisy (allocator arenas, JIT, GC timing): read them as orders of magnitude.`,
+		`Each system is restarted first, then warmed up with ${WARM_UP_ROOMS} rooms and a ${WARM_UP_SESSIONS}-session room that are closed again. Resident set size (VmRSS from /proc) of the process that holds the rooms — the runtime workerd of \`wrangler dev\` (not its proxy), or the Node baseline after a forced GC — read ${SETTLE_MS / 1000} s after opening ${r0?.rooms ?? '?'} rooms with one session each (one shape each for tldraw), then ${r0?.sessions ?? '?'} sessions in one room. Per-room figures include the room's one session. RSS deltas this small are noisy (allocator arenas, JIT, GC timing): read them as orders of magnitude. For the Node baseline, whose RSS moves in large steps, the JS heap after a forced GC (\`process.memoryUsage().heapUsed\`) is given too; workerd offers no such reading from outside.`,
 		'',
 		table(
-			['system', 'RSS per room (1 session)', 'RSS per extra session', 'proxy workerd RSS per session'],
-			result.runs.map((r) => [r.system, rssDelta(r.rssPerRoom), rssDelta(r.rssPerSession), r.proxyRssPerSession === null ? 'n/a' : rssDelta(r.proxyRssPerSession)]),
+			['system', 'RSS per room (1 session)', 'RSS per extra session', 'proxy workerd RSS per session', 'JS heap per room', 'JS heap per extra session'],
+			result.runs.map((r) => [
+				r.system,
+				rssDelta(r.rssPerRoom),
+				rssDelta(r.rssPerSession),
+				r.proxyRssPerSession === null ? 'n/a' : rssDelta(r.proxyRssPerSession),
+				r.heapPerRoom === null ? 'n/a' : rssDelta(r.heapPerRoom),
+				r.heapPerSession === null ? 'n/a' : rssDelta(r.heapPerSession),
+			]),
 		),
 		'',
 		`Hibernation: then every room sat idle with its sockets open, at least ${result.idleMs / 1000} s ("idle s": the systems were prepared one after another). Clients kept sending tldraw's \`{"type":"ping"}\` every 5 s, which both Durable Objects answer through \`setWebSocketAutoResponse\` without waking. workerd tells an outside process nothing about hibernation, so each room is probed for whether its object stayed in memory (bench/clients/idleRoomProbes.ts). tldraw rooms, half of them: a push split in two tldraw chunks, the first sent before the idle period and the second after; TLSocketRoom holds the first chunk in memory, so the push commits only if the room object survived (control: the same probe with its halves 1 s apart, just before idling, must commit everywhere). limit rooms: the object's construction id, asked before and after. "Replaced" = the object was re-created while its socket stayed open, i.e. it hibernated (an eviction would have closed the sockets). The Node baseline is not probed: its rooms live as long as the process.`,

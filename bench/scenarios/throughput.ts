@@ -59,6 +59,18 @@ async function paceMoves(tracker: MoveTracker, ratePerSec: number, durationMs: n
 	return { samples: await Promise.all(pending), sentRate }
 }
 
+async function runStep(system: BenchSystem, tracker: MoveTracker, rate: number, stepMs: number, log: (m: string) => void): Promise<ThroughputStep> {
+	const { value, cpu } = await withCpu(system.serverPids(), () => paceMoves(tracker, rate, stepMs))
+	const delivered = value.samples.filter((s): s is number => s !== null)
+	const latency = summarize(delivered)
+	const lost = value.samples.length - delivered.length
+	const close = tracker.serverCloses[0]
+	const serverClose = close ? `server closed client ${close.client}: ${close.code} ${close.reason}` : null
+	const passed = lost === 0 && serverClose === null && latency !== null && latency.p99 <= P99_LIMIT_MS
+	log(`throughput: ${system.name} ${rate}/s → p99 ${latency?.p99.toFixed(1)} ms, lost ${lost}${serverClose ? `, ${serverClose}` : ''}`)
+	return { targetRate: rate, sentRate: value.sentRate, latency, lost, cpu, passed, serverClose }
+}
+
 async function rampSystem(system: BenchSystem, roomId: string, stepMs: number, log: (m: string) => void): Promise<ThroughputRun> {
 	const movers = await connectMoveClients(system, roomId, CLIENTS)
 	const steps: ThroughputStep[] = []
@@ -66,23 +78,23 @@ async function rampSystem(system: BenchSystem, roomId: string, stepMs: number, l
 		const tracker = new MoveTracker(movers, MOVE_TIMEOUT_MS)
 		for (let i = 0; i < 10; i++) await tracker.move()
 		for (const rate of RATES_PER_SEC) {
-			const { value, cpu } = await withCpu(system.serverPids(), () => paceMoves(tracker, rate, stepMs))
-			const delivered = value.samples.filter((s): s is number => s !== null)
-			const latency = summarize(delivered)
-			const lost = value.samples.length - delivered.length
-			const close = tracker.serverCloses[0]
-			const serverClose = close ? `server closed client ${close.client}: ${close.code} ${close.reason}` : null
-			const passed = lost === 0 && serverClose === null && latency !== null && latency.p99 <= P99_LIMIT_MS
-			steps.push({ targetRate: rate, sentRate: value.sentRate, latency, lost, cpu, passed, serverClose })
-			log(`throughput: ${system.name} ${rate}/s → p99 ${latency?.p99.toFixed(1)} ms, lost ${lost}${serverClose ? `, ${serverClose}` : ''}`)
-			if (!passed) break
+			let step = await runStep(system, tracker, rate, stepMs, log)
+			// Other work on a shared 2-core machine can spoil one step; a rate fails only if it fails twice.
+			if (!step.passed && !step.serverClose) {
+				steps.push(step)
+				await sleep(1_000)
+				step = await runStep(system, tracker, rate, stepMs, log)
+			}
+			steps.push(step)
+			if (!step.passed) break
 			await sleep(500)
 		}
 	} finally {
 		closeAll(movers)
 		await sleep(300)
 	}
-	const failed = steps.find((s) => !s.passed)
+	const last = steps.at(-1)
+	const failed = last && !last.passed ? last : undefined
 	const passing = steps.filter((s) => s.passed)
 	return {
 		system: system.name,
@@ -135,7 +147,7 @@ export function renderThroughput(result: ThroughputResult, previous: Ratios | nu
 	return [
 		'## 2. Sustained throughput',
 		'',
-		`${CLIENTS} clients in one room; client 0 pushes moves at a fixed rate for ${result.stepMs / 1000} s per step (rates ${RATES_PER_SEC.join(', ')}/s), without waiting for acknowledgements. A step passes when every move reached all ${CLIENTS - 1} other clients and p99 fan-out ≤ ${P99_LIMIT_MS} ms; the ramp stops at the first failing step (a move missing after ${MOVE_TIMEOUT_MS / 1000} s is lost). tldraw batches each session's outgoing patches per 1/60 s, so above ~60 moves/s a tldraw receiver gets many moves per message, while the limit relays every move as its own message: at high rates the limit does more per-message work than the tldraw servers and stops being an upper bound.`,
+		`${CLIENTS} clients in one room; client 0 pushes moves at a fixed rate for ${result.stepMs / 1000} s per step (rates ${RATES_PER_SEC.join(', ')}/s), without waiting for acknowledgements. A step passes when every move reached all ${CLIENTS - 1} other clients and p99 fan-out ≤ ${P99_LIMIT_MS} ms; a failing rate is run once more, and the ramp stops when a rate fails twice (a move missing after ${MOVE_TIMEOUT_MS / 1000} s is lost). tldraw batches each session's outgoing patches per 1/60 s, so above ~60 moves/s a tldraw receiver gets many moves per message, while the limit relays every move as its own message: at high rates the limit does more per-message work than the tldraw servers and stops being an upper bound.`,
 		'',
 		table(['system', 'max sustained moves/s'], result.runs.map((r) => [r.system, describeMax(r)])),
 		'',

@@ -19,6 +19,8 @@ export interface BenchSystem {
 	restart(): Promise<void>
 	/** Runs a full GC in the server before a memory reading, where the server allows it (Node baseline). */
 	collectGarbage(): Promise<void>
+	/** JS heap in use after a full GC, where the server reports it (Node baseline); null elsewhere. */
+	heapUsedBytes(): Promise<number | null>
 }
 
 function wsRoomUrl(baseUrl: string, roomId: string, sessionId: string): string {
@@ -36,6 +38,7 @@ export function wranglerSystem(name: 'sync-worker' | 'limit', dev: WranglerDev):
 		restart: () => dev.restart(),
 		// workerd offers no way to force a GC from outside; readings are taken after a pause instead.
 		collectGarbage: async () => {},
+		heapUsedBytes: async () => null,
 	}
 }
 
@@ -51,5 +54,6 @@ export function baselineSystem(name: 'baseline' | 'baseline-sqlite', server: Bas
 		collectGarbage: async () => {
 			await server.stats()
 		},
+		heapUsedBytes: async () => (await server.stats()).heapUsed,
 	}
 }

@@ -2,8 +2,8 @@ import { ApiError, ErrorCode } from './errors'
 
 /**
  * The caller's key for rate limits: the user when signed in, else the client IP from Cloudflare's edge
- * (`cf-connecting-ip`, which clients cannot set). null when neither is known — local `wrangler dev` has
- * no edge, so signed-out local callers are not limited per IP.
+ * (`cf-connecting-ip`, which clients cannot set there; locally wrangler sets 127.0.0.1, so all signed-out
+ * local callers share one key). null when neither is known.
  */
 export function rateLimitKey(request: Request, userId: string | null): string | null {
 	if (userId) return `user:${userId}`
