@@ -1,12 +1,10 @@
 /** Document content the benchmark writes: geo shapes on the room's first page. */
-import { createTLSchema } from '@tldraw/tlschema'
+import { geoShape as testGeoShape } from '../../test/helpers/protocolClient.ts'
 import type { NetworkDiff, RecordOp } from './syncProtocol.ts'
 import type { ConnectEvent } from './tldrawProtocolClient.ts'
 
 /** The shape every fan-out scenario moves. */
 export const MOVED_SHAPE_ID = 'shape:bench-moved'
-
-const schema = createTLSchema()
 
 /** The id of the first page in a full-sync `connect` message. */
 export function firstPageId(connect: ConnectEvent): string {
@@ -16,39 +14,9 @@ export function firstPageId(connect: ConnectEvent): string {
 	throw new Error('the room has no page')
 }
 
-/**
- * A geo shape that passes tlschema 5.4's validators (the server validates every pushed record). The same
- * record as test/helpers' `makeGeoShape`, which bench cannot import: Node's type stripping needs `.ts`
- * import paths and the test helpers are written for vitest's resolver.
- */
+/** A geo shape that passes tlschema 5.4's validators (the server validates every pushed record): the tests' shape. */
 export function geoShape(pageId: string, id: string, x: number, y: number): Extract<RecordOp, ['put', unknown]>[1] {
-	return schema.types.shape.create({
-		id: id as never,
-		type: 'geo',
-		parentId: pageId as never,
-		index: 'a1' as never,
-		x,
-		y,
-		props: {
-			w: 100,
-			h: 100,
-			geo: 'rectangle',
-			color: 'black',
-			labelColor: 'black',
-			fill: 'none',
-			dash: 'draw',
-			size: 'm',
-			font: 'draw',
-			align: 'middle',
-			verticalAlign: 'middle',
-			growY: 0,
-			url: '',
-			scale: 1,
-			flipX: false,
-			flipY: false,
-			richText: { type: 'doc', content: [{ type: 'paragraph' }] },
-		} as never,
-	}) as unknown as Extract<RecordOp, ['put', unknown]>[1]
+	return testGeoShape(id.replace(/^shape:/, ''), x, y, pageId) as unknown as Extract<RecordOp, ['put', unknown]>[1]
 }
 
 /** The push diff that moves `shapeId` to `x` — what TLSyncClient sends when a user drags a shape. */

@@ -1,3 +1,5 @@
+import { readBodyCapped } from '../http/readBodyCapped'
+import { sha256Hex } from '../storage/sha256Hex'
 import { TLSyncErrorCloseEventReason } from '@tldraw/sync-core'
 import { requireAuth, type Auth } from '../auth/verifyRequestAuth'
 import type { FileRepository } from '../db/FileRepository'
@@ -72,7 +74,7 @@ export async function handleUpload(req: Request, env: AssetsEnv, deps: UploadDep
 		await repo.upsertUser({ id: auth.userId, name: auth.name, email: auth.email })
 	})
 
-	const bytes = await readBodyCapped(req, MAX_UPLOAD_BYTES)
+	const bytes = await readBodyCapped(req, MAX_UPLOAD_BYTES, () => assetError(413, ErrorCode.PAYLOAD_TOO_LARGE, `uploads are limited to ${MAX_UPLOAD_BYTES} bytes`))
 	const { contentType } = requireAllowed(
 		checkUpload({ objectName, contentType: req.headers.get('Content-Type'), size: bytes.byteLength, head: bytes.subarray(0, SNIFF_BYTES) }),
 	)
@@ -169,36 +171,6 @@ function accessError(reason: TLSyncErrorCloseEventReason) {
 		default:
 			return assetError(404, ErrorCode.NOT_FOUND, 'no such file')
 	}
-}
-
-async function sha256Hex(bytes: Uint8Array): Promise<string> {
-	const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes))
-	return Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join('')
-}
-
-/** The body, refused with 413 as soon as it passes `maxBytes` (Content-Length may be absent or wrong). */
-async function readBodyCapped(req: Request, maxBytes: number): Promise<Uint8Array> {
-	if (!req.body) return new Uint8Array()
-	const reader = req.body.getReader()
-	const chunks: Uint8Array[] = []
-	let total = 0
-	for (;;) {
-		const { done, value } = await reader.read()
-		if (done) break
-		total += value.byteLength
-		if (total > maxBytes) {
-			await reader.cancel().catch(() => {})
-			throw assetError(413, ErrorCode.PAYLOAD_TOO_LARGE, `uploads are limited to ${maxBytes} bytes`)
-		}
-		chunks.push(value)
-	}
-	const out = new Uint8Array(total)
-	let offset = 0
-	for (const chunk of chunks) {
-		out.set(chunk, offset)
-		offset += chunk.byteLength
-	}
-	return out
 }
 
 function assertNever(value: never): never {

@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { ErrorCode } from '../http/errors'
+import { readBodyCapped } from '../http/readBodyCapped'
 import { FileErrorCode, fileError } from './FileErrorCode'
 
 /** Body caps with their units. A .tldr file can inline its images as data URLs, hence the larger one. */
@@ -78,7 +79,7 @@ export async function parseJsonBody<S extends z.ZodType>(request: Request, schem
 	if (declared !== null && /^\d+$/.test(declared) && Number(declared) > maxBytes) {
 		throw fileError(413, FileErrorCode.PAYLOAD_TOO_LARGE, `request body is larger than ${maxBytes} bytes`)
 	}
-	const bytes = await readCapped(request, maxBytes)
+	const bytes = await readBodyCapped(request, maxBytes, () => fileError(413, FileErrorCode.PAYLOAD_TOO_LARGE, `request body is larger than ${maxBytes} bytes`))
 	const text = decodeUtf8(bytes)
 	let value: unknown = {}
 	if (text === null || text.trim() !== '') {
@@ -112,26 +113,3 @@ function decodeUtf8(bytes: Uint8Array): string | null {
 	}
 }
 
-async function readCapped(request: Request, maxBytes: number): Promise<Uint8Array> {
-	if (!request.body) return new Uint8Array()
-	const reader = request.body.getReader()
-	const chunks: Uint8Array[] = []
-	let total = 0
-	for (;;) {
-		const { done, value } = await reader.read()
-		if (done) break
-		total += value.byteLength
-		if (total > maxBytes) {
-			await reader.cancel().catch(() => {})
-			throw fileError(413, FileErrorCode.PAYLOAD_TOO_LARGE, `request body is larger than ${maxBytes} bytes`)
-		}
-		chunks.push(value)
-	}
-	const out = new Uint8Array(total)
-	let offset = 0
-	for (const chunk of chunks) {
-		out.set(chunk, offset)
-		offset += chunk.byteLength
-	}
-	return out
-}

@@ -1,3 +1,4 @@
+import { sha256Hex } from '../storage/sha256Hex'
 import type { SnapshotStore } from '../storage/SnapshotStore'
 import type { RoomKey } from '../storage/keys'
 import { decideExport, type ExportDecision } from './exportPolicy'
@@ -33,7 +34,3 @@ export async function exportRoom(opts: {
 	return { ...decision, clock: opts.clock, bytes, historyKey }
 }
 
-async function sha256Hex(text: string): Promise<string> {
-	const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text))
-	return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('')
-}
