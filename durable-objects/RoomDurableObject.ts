@@ -216,12 +216,23 @@ export class RoomDurableObject extends DurableObject<Env> {
 	private async handleSocketGone(ws: WebSocket) {
 		const attachment = readAttachment(ws)
 		if (!attachment) return
-		this.pendingBytes.delete(attachment.sessionId)
-		this.pushBuckets.delete(attachment.sessionId)
 		const { room } = await this.getRoom()
-		room.handleSocketClose(attachment.sessionId)
+		// useSync reconnects with the same sessionId; a late close of the old socket must not end the new session.
+		if (!this.liveSocket(attachment.sessionId, ws)) {
+			this.pendingBytes.delete(attachment.sessionId)
+			this.pushBuckets.delete(attachment.sessionId)
+			room.handleSocketClose(attachment.sessionId)
+		}
 		const others = this.ctx.getWebSockets().filter((s) => s !== ws && s.readyState === WebSocket.OPEN)
 		if (others.length === 0) await this.exporter.schedule('last-session-left')
+	}
+
+	/** The open socket of `sessionId` other than `except`, newest first. */
+	private liveSocket(sessionId: string, except?: WebSocket): WebSocket | undefined {
+		return this.ctx
+			.getWebSockets(sessionId)
+			.filter((s) => s !== except && s.readyState === WebSocket.OPEN)
+			.at(-1)
 	}
 
 	/**
@@ -284,7 +295,7 @@ export class RoomDurableObject extends DurableObject<Env> {
 			// Liveness is the client's job (pings); a timeout here would wake hibernated rooms to evict sessions.
 			clientTimeout: Infinity,
 			onSessionSnapshot: (sessionId, sessionSnapshot) => {
-				const ws = this.ctx.getWebSockets(sessionId)[0]
+				const ws = this.liveSocket(sessionId)
 				const attachment = ws && readAttachment(ws)
 				if (attachment) ws.serializeAttachment({ ...attachment, snapshot: sessionSnapshot } satisfies Attachment)
 			},

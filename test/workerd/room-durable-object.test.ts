@@ -229,3 +229,19 @@ describe('push rate limit', () => {
 		fresh.socket.close(1000, 'done')
 	})
 })
+
+describe('reconnects', () => {
+	it('keeps a session that reconnected with the same sessionId when the old socket closes late', async () => {
+		const roomId = newRoomId('reconnect')
+		const old = await openSocket(`/r/${roomId}`, 'same-session')
+		await old.connect()
+		// useSync reconnects with the same sessionId, sometimes before the old socket's close arrives.
+		const fresh = await openSocket(`/r/${roomId}`, 'same-session')
+		await fresh.connect()
+		old.socket.close(1000, 'network blip')
+		await new Promise((r) => setTimeout(r, 200))
+		expect((await fresh.putRecord(geoShape('after-reconnect'))).action).toBe('commit')
+		expect(fresh.closed).toBeNull()
+		fresh.socket.close(1000, 'done')
+	})
+})
