@@ -18,6 +18,16 @@ import { freePort, sleep } from './lib/processes.ts'
 import { summarize, type Summary } from './lib/stats.ts'
 import { WranglerDev } from './systems/WranglerDev.ts'
 
+if (process.argv.includes('--help') || process.argv.includes('-h')) {
+	console.log(`usage: node bench/replication.ts [--samples N]
+
+Starts a throwaway Postgres and the worker under wrangler dev, connects one user socket, and measures
+commit-to-socket latency of replicated changes (one-row and 100-row transactions). Writes
+bench/REPLICATION.md and bench/replication-results.json (previous figures kept beside).
+Env: BENCH_QUICK=1 (40 samples), BENCH_OUT_DIR=dir.`)
+	process.exit(0)
+}
+
 const REPO_ROOT = new URL('..', import.meta.url).pathname
 const OUT_DIR = process.env.BENCH_OUT_DIR ?? join(REPO_ROOT, 'bench')
 const QUICK = process.env.BENCH_QUICK === '1'

@@ -24,6 +24,19 @@ import { BaselineServer } from './systems/BaselineServer.ts'
 import { baselineSystem, wranglerSystem } from './systems/BenchSystem.ts'
 import { snapshotProject, WranglerDev } from './systems/WranglerDev.ts'
 
+const HELP = `usage: npm run bench            (bench/run.ts, then bench/replication.ts)
+       node bench/run.ts          (this part alone; Node 22 first on PATH)
+
+Runs sync-worker, a bare TLSocketRoom on Node (in-memory and SQLite) and a raw relay Durable Object side by
+side on loopback (fan-out, throughput, join time, durability, memory/hibernation, R2 export) and rewrites
+bench/REPORT.md and bench/results.json, keeping the previous run's ratios beside. About 8 minutes; stops
+itself after 14.
+Env: BENCH_QUICK=1 (reduced counts, ~3 min), BENCH_OUT_DIR=dir (write the two files there).`
+if (process.argv.includes('--help') || process.argv.includes('-h')) {
+	console.log(HELP)
+	process.exit(0)
+}
+
 /** How this run was started, for the report's first line. */
 const COMMAND = process.env.npm_lifecycle_event === 'bench' ? 'npm run bench' : 'node bench/run.ts'
 /**
