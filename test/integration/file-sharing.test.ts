@@ -3,6 +3,7 @@
  * test run's Postgres, real signed tokens, and real tldraw clients on /app/file/:fileId.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { apiClient, uniq } from '../helpers/api'
 import { createTestKeys, requireDatabaseUrl, TEST_ORIGIN } from '../helpers/auth'
 import { connectClient, makeGeoShape, schema, waitFor, waitForAcks, type TestClient } from '../helpers/tldrawClient'
 import { startHarness } from '../helpers/worker'
@@ -10,7 +11,6 @@ import { startHarness } from '../helpers/worker'
 const keys = createTestKeys()
 let harness: Awaited<ReturnType<typeof startHarness>>
 const clients: TestClient[] = []
-const uniq = () => `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 7)}`
 
 beforeAll(async () => {
 	harness = await startHarness({ DATABASE_URL: requireDatabaseUrl(), CLERK_JWT_KEY: keys.publicPem, ALLOWED_ORIGINS: TEST_ORIGIN })
@@ -21,18 +21,7 @@ afterAll(async () => {
 	await harness?.server.close()
 })
 
-async function api(method: string, path: string, opts: { token?: string; body?: unknown; headers?: Record<string, string> } = {}) {
-	const headers: Record<string, string> = { ...opts.headers }
-	if (opts.token) headers.Authorization = `Bearer ${opts.token}`
-	if (opts.body !== undefined) headers['Content-Type'] ??= 'application/json'
-	const res = await fetch(`${harness.url}${path}`, {
-		method,
-		headers,
-		body: opts.body === undefined ? undefined : typeof opts.body === 'string' ? opts.body : JSON.stringify(opts.body),
-	})
-	const text = await res.text()
-	return { status: res.status, headers: res.headers, body: text ? JSON.parse(text) : null }
-}
+const api = apiClient(() => harness.url)
 
 interface Actor {
 	userId: string

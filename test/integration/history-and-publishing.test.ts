@@ -4,6 +4,7 @@
  * run's Postgres and real tldraw clients. Exports run every 200 ms here so versions appear quickly.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { apiClient, uniq } from '../helpers/api'
 import { createTestKeys, requireDatabaseUrl, TEST_ORIGIN } from '../helpers/auth'
 import { connectClient, makeGeoShape, waitFor, waitForAcks, type TestClient } from '../helpers/tldrawClient'
 import { startHarness } from '../helpers/worker'
@@ -11,7 +12,6 @@ import { startHarness } from '../helpers/worker'
 const keys = createTestKeys()
 let harness: Awaited<ReturnType<typeof startHarness>>
 const clients: TestClient[] = []
-const uniq = () => `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 7)}`
 
 beforeAll(async () => {
 	harness = await startHarness({
@@ -27,14 +27,7 @@ afterAll(async () => {
 	await harness?.server.close()
 })
 
-async function api(method: string, path: string, opts: { token?: string; body?: unknown } = {}) {
-	const headers: Record<string, string> = {}
-	if (opts.token) headers.Authorization = `Bearer ${opts.token}`
-	if (opts.body !== undefined) headers['Content-Type'] = 'application/json'
-	const res = await fetch(`${harness.url}${path}`, { method, headers, body: opts.body === undefined ? undefined : JSON.stringify(opts.body) })
-	const text = await res.text()
-	return { status: res.status, headers: res.headers, body: text ? JSON.parse(text) : null }
-}
+const api = apiClient(() => harness.url)
 
 async function owner() {
 	const userId = `owner_${uniq()}`

@@ -7,6 +7,7 @@ import { execFileSync } from 'node:child_process'
 import path from 'node:path'
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { uniq } from '../helpers/api'
 import { createTestKeys, requireDatabaseUrl, TEST_ORIGIN } from '../helpers/auth'
 import { connectClient, type TestClient } from '../helpers/tldrawClient'
 import { UserSocketClient } from '../helpers/userSocket'
@@ -19,7 +20,6 @@ let harness: Awaited<ReturnType<typeof startHarness>>
 let db: pg.Pool
 const sockets: UserSocketClient[] = []
 const clients: TestClient[] = []
-const uniq = () => `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 7)}`
 
 beforeAll(async () => {
 	db = newPool()

@@ -8,13 +8,13 @@ import { createAssetRepository } from '../../src/assets/AssetRepository'
 import { MAX_UPLOAD_BYTES } from '../../src/assets/checkUpload'
 import { createDb } from '../../src/db/createDb'
 import { IMPOSTORS, pngOfSize, SAMPLE_UPLOADS } from '../fakes/uploadFixtures'
+import { uniq } from '../helpers/api'
 import { createTestKeys, requireDatabaseUrl, TEST_ORIGIN } from '../helpers/auth'
 import { startHarness } from '../helpers/worker'
 
 const keys = createTestKeys()
 let harness: Awaited<ReturnType<typeof startHarness>>
 let database: ReturnType<typeof createDb>
-const uniq = () => `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 7)}`
 const PNG = SAMPLE_UPLOADS['image/png']
 
 beforeAll(async () => {
