@@ -6,13 +6,12 @@ import {
 	TLSocketRoom,
 	TLSyncErrorCloseEventCode,
 	type RoomSnapshot,
-	type SessionStateSnapshot,
 } from '@tldraw/sync-core'
 import { createTLSchema, type TLRecord } from '@tldraw/tlschema'
-import { z } from 'zod'
 import { getConfig, type Config } from '../src/config'
 import type { Env } from '../src/env'
-import { checkClientFrame } from '../src/room/checkClientFrame'
+import { SessionGate } from '../src/room/SessionGate'
+import { readAttachment, type Attachment } from '../src/room/socketAttachment'
 import { CloseCode } from '../src/room/closeCodes'
 import { decodeConnectRequest } from '../src/room/connectRequest'
 import { decideAdmission } from '../src/room/decideAdmission'
@@ -25,7 +24,6 @@ import { parseRoomSnapshot } from '../src/room/parseRoomSnapshot'
 import type { VersionRow } from '../src/room/RoomMetaStore'
 import { createR2ImportStore, type ImportStore } from '../src/files/ImportStore'
 import { planFileChange, type FileFacts } from '../src/files/planFileChange'
-import { takePushToken, type PushBucket } from '../src/room/takePushToken'
 import { importSnapshotKey, type RoomKey } from '../src/storage/keys'
 import { createErrorReporter } from '../src/observability/reportError'
 import { createR2SnapshotStore, type SnapshotStore } from '../src/storage/SnapshotStore'
@@ -43,14 +41,6 @@ interface LoadedRoom {
 	storage: SQLiteSyncStorage<TLRecord>
 }
 
-/** What survives hibernation on each socket. `snapshot` lets the room resume the session in place. */
-const AttachmentSchema = z.object({
-	sessionId: z.string(),
-	isReadonly: z.boolean(),
-	userId: z.string().nullable(),
-	snapshot: z.custom<SessionStateSnapshot>((v) => typeof v === 'object' && v !== null).optional(),
-})
-type Attachment = z.infer<typeof AttachmentSchema>
 
 /**
  * One tldraw room per file or anonymous room id. Thin host: sockets, hibernation, alarms. Decisions
@@ -62,15 +52,14 @@ export class RoomDurableObject extends DurableObject<Env> {
 	private readonly snapshots: SnapshotStore
 	private readonly imports: ImportStore
 	private roomPromise: Promise<LoadedRoom> | null = null
-	/** Bytes of a chunked message still being assembled, per session (lost on hibernation, which only happens when idle). */
-	private readonly pendingBytes = new Map<string, number>()
-	private readonly pushBuckets = new Map<string, PushBucket>()
+	private readonly gate: SessionGate
 	private readonly exporter: RoomExporter
 
 	constructor(ctx: DurableObjectState, env: Env) {
 		super(ctx, env)
 		this.config = getConfig(env)
 		this.meta = new RoomMetaStore(ctx.storage.sql)
+		this.gate = new SessionGate(this.config)
 		this.snapshots = createR2SnapshotStore(env.ROOMS, env.ROOM_HISTORY)
 		this.imports = createR2ImportStore(env.SNAPSHOTS, importSnapshotKey)
 		this.exporter = new RoomExporter({
@@ -123,16 +112,8 @@ export class RoomDurableObject extends DurableObject<Env> {
 	override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer) {
 		const attachment = readAttachment(ws)
 		if (!attachment) return ws.close(CloseCode.SERVICE_RESTART_CODE, 'session lost')
-		const pending = this.pendingBytes.get(attachment.sessionId) ?? 0
-		const verdict = checkClientFrame(message, pending, this.config.maxMessageBytes)
+		const verdict = this.gate.check(attachment.sessionId, message, Date.now())
 		if (verdict.kind === 'reject') return this.rejectFrame(ws, attachment.sessionId, verdict.code, verdict.reason)
-		this.pendingBytes.set(attachment.sessionId, verdict.pendingBytes)
-		if (verdict.isPush) {
-			const cfg = this.config
-			const taken = takePushToken(this.pushBuckets.get(attachment.sessionId), Date.now(), cfg.maxPushesPerSecond, cfg.pushBurst)
-			this.pushBuckets.set(attachment.sessionId, taken.bucket)
-			if (!taken.allowed) return this.rejectFrame(ws, attachment.sessionId, TLSyncErrorCloseEventCode, 'RATE_LIMITED')
-		}
 		const { room } = await this.getRoom()
 		room.handleSocketMessage(attachment.sessionId, verdict.text)
 	}
@@ -142,7 +123,7 @@ export class RoomDurableObject extends DurableObject<Env> {
 	}
 
 	private async rejectFrame(ws: WebSocket, sessionId: string, code: number, reason: string) {
-		this.pendingBytes.delete(sessionId)
+		this.gate.forget(sessionId)
 		// Close with our reason before the room drops the session (it would close with no code).
 		ws.close(code, reason)
 		const { room } = await this.getRoom()
@@ -219,8 +200,7 @@ export class RoomDurableObject extends DurableObject<Env> {
 		const { room } = await this.getRoom()
 		// useSync reconnects with the same sessionId; a late close of the old socket must not end the new session.
 		if (!this.liveSocket(attachment.sessionId, ws)) {
-			this.pendingBytes.delete(attachment.sessionId)
-			this.pushBuckets.delete(attachment.sessionId)
+			this.gate.forget(attachment.sessionId)
 			room.handleSocketClose(attachment.sessionId)
 		}
 		const others = this.ctx.getWebSockets().filter((s) => s !== ws && s.readyState === WebSocket.OPEN)
@@ -320,7 +300,3 @@ export class RoomDurableObject extends DurableObject<Env> {
 	}
 }
 
-function readAttachment(ws: WebSocket): Attachment | null {
-	const parsed = AttachmentSchema.safeParse(ws.deserializeAttachment())
-	return parsed.success ? parsed.data : null
-}

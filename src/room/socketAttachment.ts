@@ -1,0 +1,16 @@
+import type { SessionStateSnapshot } from '@tldraw/sync-core'
+import { z } from 'zod'
+
+/** What survives hibernation on each room socket. `snapshot` lets the room resume the session in place. */
+const AttachmentSchema = z.object({
+	sessionId: z.string(),
+	isReadonly: z.boolean(),
+	userId: z.string().nullable(),
+	snapshot: z.custom<SessionStateSnapshot>((v) => typeof v === 'object' && v !== null).optional(),
+})
+export type Attachment = z.infer<typeof AttachmentSchema>
+
+export function readAttachment(ws: WebSocket): Attachment | null {
+	const parsed = AttachmentSchema.safeParse(ws.deserializeAttachment())
+	return parsed.success ? parsed.data : null
+}
