@@ -15,12 +15,12 @@ import { readAttachment, type Attachment } from '../src/room/socketAttachment'
 import { CloseCode } from '../src/room/closeCodes'
 import { decodeConnectRequest } from '../src/room/connectRequest'
 import { decideAdmission } from '../src/room/decideAdmission'
-import { RoomExporter } from '../src/room/RoomExporter'
+import { RoomHistory } from '../src/room/RoomHistory'
 import { RoomMetaStore } from '../src/room/RoomMetaStore'
 import { getDocumentName, setDocumentName } from '../src/room/documentName'
 import { loadInitialSnapshot } from '../src/room/loadInitialSnapshot'
+import { TL_TABLE_PREFIX } from '../src/room/readChanges'
 import { applyRecordChanges, type RecordChangeResult } from '../src/room/applyRecordChanges'
-import { parseRoomSnapshot } from '../src/room/parseRoomSnapshot'
 import type { VersionRow } from '../src/room/RoomMetaStore'
 import { createR2ImportStore, type ImportStore } from '../src/files/ImportStore'
 import { planFileChange, type FileFacts } from '../src/files/planFileChange'
@@ -53,7 +53,8 @@ export class RoomDurableObject extends DurableObject<Env> {
 	private readonly imports: ImportStore
 	private roomPromise: Promise<LoadedRoom> | null = null
 	private readonly gate: SessionGate
-	private readonly exporter: RoomExporter
+	private readonly sql: DurableObjectSqliteSyncWrapper
+	private readonly history: RoomHistory
 
 	constructor(ctx: DurableObjectState, env: Env) {
 		super(ctx, env)
@@ -62,12 +63,16 @@ export class RoomDurableObject extends DurableObject<Env> {
 		this.gate = new SessionGate(this.config)
 		this.snapshots = createR2SnapshotStore(env.ROOMS, env.ROOM_HISTORY)
 		this.imports = createR2ImportStore(env.SNAPSHOTS, importSnapshotKey)
-		this.exporter = new RoomExporter({
+		this.sql = new DurableObjectSqliteSyncWrapper(ctx.storage, { tablePrefix: TL_TABLE_PREFIX })
+		this.history = new RoomHistory({
 			alarms: ctx.storage,
 			meta: this.meta,
 			snapshots: this.snapshots,
+			sql: this.sql,
 			persistIntervalMs: this.config.persistIntervalMs,
 			report: (err, extra) => this.report(err, extra),
+			now: () => Date.now(),
+			yieldToEvents: () => new Promise((resolve) => setTimeout(resolve, 0)),
 		})
 		// Answered by the runtime without waking the object, so idle rooms with open sockets hibernate.
 		ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair('{"type":"ping"}', '{"type":"pong"}'))
@@ -145,16 +150,22 @@ export class RoomDurableObject extends DurableObject<Env> {
 	}
 
 	override async alarm() {
-		this.exporter.onAlarm()
+		this.history.onAlarm()
 		if (!this.meta.getRoomKey()) return
-		const { storage } = await this.getRoom()
-		await this.exporter.exportNow(storage)
+		await this.getRoom()
+		await this.history.exportNow()
+		await this.history.retainIfDue(this.openSockets().length === 0)
 	}
 
 	// ── Document and history API (called by the Worker over RPC after it checked access) ──
 
 	async listVersions(limit: number, beforeId?: number): Promise<VersionRow[]> {
 		return this.meta.listVersions(limit, beforeId)
+	}
+
+	/** The R2 objects a version is rebuilt from (see RoomHistory), or null when there is no such version. */
+	async versionChain(historyKey: string): Promise<string[] | null> {
+		return this.history.versionChain(historyKey)
 	}
 
 	async readSnapshot(target: RoomTarget): Promise<{ snapshot: RoomSnapshot; clock: number }> {
@@ -186,12 +197,11 @@ export class RoomDurableObject extends DurableObject<Env> {
 		target: RoomTarget,
 		historyKey: string,
 	): Promise<{ found: false } | { found: true; clock: number; newVersionKey: string | null }> {
-		if (!this.meta.getVersionByKey(historyKey)) return { found: false }
-		const json = await this.snapshots.getVersion(historyKey)
-		if (json === null) return { found: false }
+		const snapshot = await this.history.readVersion(historyKey)
+		if (snapshot === null) return { found: false }
 		const { storage } = await this.open(target)
-		storage.transaction((txn) => loadSnapshotIntoStorage(txn, schema, parseRoomSnapshot(json)))
-		return { found: true, clock: storage.getClock(), newVersionKey: await this.exporter.exportNow(storage) }
+		storage.transaction((txn) => loadSnapshotIntoStorage(txn, schema, snapshot))
+		return { found: true, clock: storage.getClock(), newVersionKey: await this.history.exportNow() }
 	}
 
 	private async handleSocketGone(ws: WebSocket) {
@@ -203,8 +213,11 @@ export class RoomDurableObject extends DurableObject<Env> {
 			this.gate.forget(attachment.sessionId)
 			room.handleSocketClose(attachment.sessionId)
 		}
-		const others = this.ctx.getWebSockets().filter((s) => s !== ws && s.readyState === WebSocket.OPEN)
-		if (others.length === 0) await this.exporter.schedule('last-session-left')
+		if (this.openSockets(ws).length === 0) await this.history.schedule('last-session-left')
+	}
+
+	private openSockets(except?: WebSocket): WebSocket[] {
+		return this.ctx.getWebSockets().filter((s) => s !== except && s.readyState === WebSocket.OPEN)
 	}
 
 	/** The open socket of `sessionId` other than `except`, newest first. */
@@ -261,14 +274,14 @@ export class RoomDurableObject extends DurableObject<Env> {
 	}
 
 	private async loadRoom(roomKey: RoomKey | null, createSource: string | null): Promise<LoadedRoom> {
-		const sql = new DurableObjectSqliteSyncWrapper(this.ctx.storage, { tablePrefix: 'tl_' })
+		const sql = this.sql
 		let snapshot: RoomSnapshot | undefined
 		if (!SQLiteSyncStorage.hasBeenInitialized(sql) && roomKey) {
 			const initial = await loadInitialSnapshot({ roomKey, createSource, snapshots: this.snapshots, imports: this.imports })
 			snapshot = initial.snapshot
 		}
 		const storage = new SQLiteSyncStorage<TLRecord>({ sql, snapshot })
-		storage.onChange(() => void this.exporter.schedule('changed'))
+		storage.onChange(() => void this.history.schedule('changed'))
 		const room = new TLSocketRoom<TLRecord, void>({
 			schema,
 			storage,
