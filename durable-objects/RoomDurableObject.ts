@@ -7,7 +7,8 @@ import {
 	TLSyncErrorCloseEventCode,
 	type RoomSnapshot,
 } from '@tldraw/sync-core'
-import { createTLSchema, type TLRecord } from '@tldraw/tlschema'
+import type { TLRecord } from '@tldraw/tlschema'
+import { schema } from '../schema'
 import { getConfig, type Config } from '../src/config'
 import type { Env } from '../src/env'
 import { SessionGate } from '../src/room/SessionGate'
@@ -27,8 +28,6 @@ import { planFileChange, type FileFacts } from '../src/files/planFileChange'
 import { importSnapshotKey, type RoomKey } from '../src/storage/keys'
 import { createErrorReporter } from '../src/observability/reportError'
 import { createR2SnapshotStore, type SnapshotStore } from '../src/storage/SnapshotStore'
-
-const schema = createTLSchema()
 
 /** Which room an RPC call means, so a room first reached over HTTP starts from the right content. */
 export interface RoomTarget {
