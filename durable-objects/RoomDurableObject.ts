@@ -8,10 +8,11 @@ import {
 	type RoomSnapshot,
 } from '@tldraw/sync-core'
 import type { TLRecord } from '@tldraw/tlschema'
-import { schema } from '../schema'
+import { schema } from '#schema'
 import { getConfig, type Config } from '../src/config'
 import type { Env } from '../src/env'
 import { SessionGate } from '../src/room/SessionGate'
+import { formatInvalidRecord, watchRecordValidation } from '../src/room/describeInvalidRecord'
 import { readAttachment, type Attachment } from '../src/room/socketAttachment'
 import { CloseCode } from '../src/room/closeCodes'
 import { decodeConnectRequest } from '../src/room/connectRequest'
@@ -28,6 +29,9 @@ import { planFileChange, type FileFacts } from '../src/files/planFileChange'
 import { importSnapshotKey, type RoomKey } from '../src/storage/keys'
 import { createErrorReporter } from '../src/observability/reportError'
 import { createR2SnapshotStore, type SnapshotStore } from '../src/storage/SnapshotStore'
+
+// TLSyncRoom closes a bad push with INVALID_RECORD and drops the reason; the log names type and property.
+watchRecordValidation(schema, (failure) => console.warn(`INVALID_RECORD: ${formatInvalidRecord(failure)}`))
 
 /** Which room an RPC call means, so a room first reached over HTTP starts from the right content. */
 export interface RoomTarget {
@@ -58,7 +62,7 @@ export class RoomDurableObject extends DurableObject<Env> {
 		super(ctx, env)
 		this.config = getConfig(env)
 		this.meta = new RoomMetaStore(ctx.storage.sql)
-		this.gate = new SessionGate(this.config)
+		this.gate = new SessionGate(this.config, schema.serialize())
 		this.snapshots = createR2SnapshotStore(env.ROOMS, env.ROOM_HISTORY)
 		this.imports = createR2ImportStore(env.SNAPSHOTS, importSnapshotKey)
 		this.exporter = new RoomExporter({
@@ -112,7 +116,10 @@ export class RoomDurableObject extends DurableObject<Env> {
 		const attachment = readAttachment(ws)
 		if (!attachment) return ws.close(CloseCode.SERVICE_RESTART_CODE, 'session lost')
 		const verdict = this.gate.check(attachment.sessionId, message, Date.now())
-		if (verdict.kind === 'reject') return this.rejectFrame(ws, attachment.sessionId, verdict.code, verdict.reason)
+		if (verdict.kind === 'reject') {
+			if (verdict.detail) console.warn(`${verdict.reason}: ${verdict.detail}`)
+			return this.rejectFrame(ws, attachment.sessionId, verdict.code, verdict.reason)
+		}
 		const { room } = await this.getRoom()
 		room.handleSocketMessage(attachment.sessionId, verdict.text)
 	}
