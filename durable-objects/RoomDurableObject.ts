@@ -7,7 +7,8 @@ import {
 	TLSyncErrorCloseEventCode,
 	type RoomSnapshot,
 } from '@tldraw/sync-core'
-import { createTLSchema, type TLRecord } from '@tldraw/tlschema'
+import type { TLRecord } from '@tldraw/tlschema'
+import { schema } from '../schema'
 import { getConfig, type Config } from '../src/config'
 import type { Env } from '../src/env'
 import { SessionGate } from '../src/room/SessionGate'
@@ -29,8 +30,6 @@ import type { RoomAddress } from '../src/room/RoomAddress'
 import { ApiError, ErrorCode, errorResponse } from '../src/http/errors'
 import { createErrorReporter } from '../src/observability/reportError'
 import { createR2SnapshotStore, type SnapshotStore } from '../src/storage/SnapshotStore'
-
-const schema = createTLSchema()
 
 interface LoadedRoom {
 	room: TLSocketRoom<TLRecord, void>

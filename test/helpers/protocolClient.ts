@@ -2,7 +2,7 @@
  * A minimal tldraw sync protocol client over any WebSocket-like object: used where TLSyncClient cannot run
  * (inside workerd) and where a full client would be the bottleneck. Speaks the same messages as TLSyncClient.
  */
-import { createTLSchema } from '@tldraw/tlschema'
+import { schema } from '../../schema/index.ts'
 import { getTlsyncProtocolVersion } from './syncCoreInternals.ts'
 
 export interface ServerMessage {
@@ -17,7 +17,7 @@ export interface SocketLike {
 	addEventListener(type: 'close', cb: (ev: { code: number; reason: string }) => void): void
 }
 
-const serializedSchema = createTLSchema().serialize()
+const serializedSchema = schema.serialize()
 
 export class ProtocolClient {
 	readonly messages: ServerMessage[] = []

@@ -1,4 +1,5 @@
-import { createTLSchema, type TLRecord } from '@tldraw/tlschema'
+import type { TLRecord } from '@tldraw/tlschema'
+import { schema } from '../../schema/index.ts'
 import { beforeEach, describe, expect, it } from 'vitest'
 import type { Auth } from '../../src/auth/authenticateRequest'
 import { createFile, deleteFile, getFile, listFiles, patchFile, type FilesApiDeps } from '../../src/files/filesApi'
@@ -7,7 +8,6 @@ import { fakeAuth } from '../fakes/fakeAuth'
 import { FakeFileRepository } from '../fakes/FakeFileRepository'
 import { FakeImportStore } from '../fakes/FakeImportStore'
 
-const schema = createTLSchema()
 const OWNER = fakeAuth('owner', { name: 'Olive', email: 'olive@example.com' })
 const GUEST = fakeAuth('guest')
 
