@@ -35,6 +35,7 @@ export class ReplicatorDurableObject extends DurableObject<Env> {
 	private pumping: Promise<void> | null = null
 	private pumpAgain = false
 	private lastEventAt: number | null = null
+	private failureReported = false
 
 	constructor(ctx: DurableObjectState, env: Env) {
 		super(ctx, env)
@@ -125,6 +126,7 @@ export class ReplicatorDurableObject extends DurableObject<Env> {
 			const assembler = new TransactionAssembler()
 			service.on('data', (lsn: string, msg: Pgoutput.Message) => this.onMessage(service, assembler, lsn, msg))
 			service.on('heartbeat', async (_lsn: string, _ts: number, shouldRespond: boolean) => {
+				this.failureReported = false
 				const last = this.store.getMeta('lastCommitLsn')
 				if (shouldRespond && last) await service.acknowledge(last).catch(() => {})
 			})
@@ -138,9 +140,7 @@ export class ReplicatorDurableObject extends DurableObject<Env> {
 				this.onStreamError(service, err),
 			)
 		} catch (err) {
-			this.state = 'failed'
-			this.lastError = err instanceof Error ? err.message : String(err)
-			console.error('replicator: stream failed to start:', this.lastError)
+			this.fail(err, 'stream failed to start')
 			// Retry soon rather than at the next keepalive.
 			await this.ctx.storage.setAlarm(Date.now() + 1_000)
 		}
@@ -160,15 +160,26 @@ export class ReplicatorDurableObject extends DurableObject<Env> {
 	private onStreamError(service: LogicalReplicationService, err: unknown) {
 		if (this.service !== service) return
 		this.service = null
-		this.state = 'failed'
-		this.lastError = err instanceof Error ? err.message : String(err)
-		console.error('replicator: stream error:', this.lastError)
+		this.fail(err, 'stream error')
 		void service.stop().catch(() => {})
 		void this.ctx.storage.setAlarm(Date.now() + 1_000)
 	}
 
+	/**
+	 * The stream is down. Only the first failure of a streak is reported (it is retried every second,
+	 * which would flood Sentry); the streak ends when the stream delivers anything again.
+	 */
+	private fail(err: unknown, what: string) {
+		this.state = 'failed'
+		this.lastError = err instanceof Error ? err.message : String(err)
+		if (this.failureReported) return console.error(`replicator: ${what}:`, this.lastError)
+		this.failureReported = true
+		this.report(err, { what })
+	}
+
 	private async onMessage(service: LogicalReplicationService, assembler: TransactionAssembler, lsn: string, msg: Pgoutput.Message) {
 		this.lastEventAt = Date.now()
+		this.failureReported = false
 		const tx = assembler.push(msg)
 		if (!tx) return
 		this.store.setMeta('lastEventAt', String(this.lastEventAt))
@@ -229,7 +240,7 @@ export class ReplicatorDurableObject extends DurableObject<Env> {
 
 	private report(err: unknown, extra: Record<string, unknown>) {
 		console.error('replicator:', err, extra)
-		createErrorReporter({ dsn: this.config.sentryDsn, waitUntil: (p) => this.ctx.waitUntil(p), component: 'room' }).captureException(err, extra)
+		createErrorReporter({ dsn: this.config.sentryDsn, waitUntil: (p) => this.ctx.waitUntil(p), component: 'replicator' }).captureException(err, extra)
 	}
 }
 
