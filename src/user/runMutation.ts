@@ -3,7 +3,7 @@ import { sql, type Kysely, type Transaction } from 'kysely'
 import { getFile, recordVisit, softDeleteFile, updateFile } from '../db/FileRepository'
 import { isFileIdRetired } from '../db/fileTombstones'
 import type { Database, FileRow } from '../db/schema'
-import { decideRoomAccess, RoomRoute } from '../files/decideRoomAccess'
+import { decideRoomAccess } from '../files/decideRoomAccess'
 import { toWireMutationNumber, type Mutation } from './protocol'
 
 /** The `code` of a `reject` message. */
@@ -129,7 +129,7 @@ async function requireOwnedFile(tx: Transaction<Database>, userId: string, fileI
 /** Pinning and visiting need what opening the file needs (decideRoomAccess): own it, or it is shared. */
 async function requireReadableFile(tx: Transaction<Database>, userId: string, fileId: string): Promise<FileRow> {
 	const file = await getFile(tx, fileId)
-	const decision = decideRoomAccess(file, { userId }, RoomRoute.FILE)
+	const decision = decideRoomAccess(file, { userId })
 	if (decision.kind === 'allow' && file) return file
 	if (decision.kind === 'deny' && decision.reason === TLSyncErrorCloseEventReason.FORBIDDEN) {
 		throw new Rejection(MutationRejectCode.FORBIDDEN, 'this file is private')
