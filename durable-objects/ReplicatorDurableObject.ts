@@ -1,18 +1,18 @@
 import { DurableObject } from 'cloudflare:workers'
 import { LogicalReplicationService, PgoutputPlugin, type Pgoutput } from 'pg-logical-replication'
 import { getConfig, type Config } from '../src/config'
+import { applyFileRowChange, fileRowChangeDeps } from '../src/files/applyFileRowChange'
 import type { Env } from '../src/env'
 import { createErrorReporter } from '../src/observability/reportError'
-import { applyRoomEffect } from '../src/replication/applyRoomEffect'
 import { planReplication } from '../src/replication/planReplication'
 import { ReplicatorStore } from '../src/replication/ReplicatorStore'
 import { ensureSlot, readSlotStatus } from '../src/replication/slot'
 import { TransactionAssembler } from '../src/replication/TransactionAssembler'
+import { userStub } from '../src/stubs'
 import { compareLsn, parseLsn } from '../src/user/lsn'
 import { planFileEvents } from '../src/webhooks/planFileEvents'
 import { messagesFor } from '../src/webhooks/WebhookEvent'
 
-export const REPLICATOR_NAME = 'replicator'
 export const PUBLICATION_NAME = 'sync_worker'
 /** Deliveries sent to one user per RPC. */
 const DELIVERY_BATCH = 500
@@ -156,7 +156,7 @@ export class ReplicatorDurableObject extends DurableObject<Env> {
 		this.store.setMeta('streamId', crypto.randomUUID())
 		if (!slotWasRecreated) return
 		const streamId = this.store.getMeta('streamId')!
-		await Promise.allSettled(this.store.registeredUsers().map((userId) => this.userStub(userId).resync(streamId)))
+		await Promise.allSettled(this.store.registeredUsers().map((userId) => userStub(this.env, userId).resync(streamId)))
 	}
 
 	private onStreamError(service: LogicalReplicationService, err: unknown) {
@@ -207,7 +207,7 @@ export class ReplicatorDurableObject extends DurableObject<Env> {
 		await Promise.all(
 			[...pending].map(async ([userId, deliveries]) => {
 				try {
-					const accepted = await this.userStub(userId).deliver(deliveries)
+					const accepted = await userStub(this.env, userId).deliver(deliveries)
 					if (accepted) this.store.markDelivered(userId, deliveries[deliveries.length - 1]!.seq)
 					else this.store.unregisterUser(userId) // nobody is connected there any more
 					this.pumpAgain ||= deliveries.length === DELIVERY_BATCH
@@ -219,7 +219,8 @@ export class ReplicatorDurableObject extends DurableObject<Env> {
 		await this.sendWebhooks()
 		for (const { id, effect, attempts } of this.store.pendingEffects(50)) {
 			try {
-				await applyRoomEffect(this.env, effect)
+				// Throws to keep the effect in the outbox for a retry.
+				await applyFileRowChange(fileRowChangeDeps(this.env), effect.before, effect.after)
 				this.store.markEffectDone(id)
 			} catch (err) {
 				if (attempts + 1 >= MAX_EFFECT_ATTEMPTS) {
@@ -243,10 +244,6 @@ export class ReplicatorDurableObject extends DurableObject<Env> {
 		} catch (err) {
 			console.warn('replicator: webhook queue send failed, will retry:', err instanceof Error ? err.message : err)
 		}
-	}
-
-	private userStub(userId: string) {
-		return this.env.USER.get(this.env.USER.idFromName(`user:${userId}`))
 	}
 
 	private report(err: unknown, extra: Record<string, unknown>) {

@@ -7,10 +7,12 @@ import {
 	TLSyncErrorCloseEventCode,
 	type RoomSnapshot,
 } from '@tldraw/sync-core'
-import { createTLSchema, type TLRecord } from '@tldraw/tlschema'
+import type { TLRecord } from '@tldraw/tlschema'
+import { schema } from '#schema'
 import { getConfig, type Config } from '../src/config'
 import type { Env } from '../src/env'
 import { SessionGate } from '../src/room/SessionGate'
+import { formatInvalidRecord, watchRecordValidation } from '../src/room/describeInvalidRecord'
 import { liveSessions, readAttachment, type Attachment } from '../src/room/socketAttachment'
 import { CloseCode } from '../src/room/closeCodes'
 import { decodeConnectRequest } from '../src/room/connectRequest'
@@ -18,7 +20,7 @@ import { decideAdmission } from '../src/room/decideAdmission'
 import { RoomExporter } from '../src/room/RoomExporter'
 import { RoomMetaStore } from '../src/room/RoomMetaStore'
 import { RoomObservers } from '../src/room/RoomObservers'
-import { statsStub } from '../src/stats/statsStub'
+import { statsStub } from '../src/stubs'
 import { getDocumentName, setDocumentName } from '../src/room/documentName'
 import { loadInitialSnapshot } from '../src/room/loadInitialSnapshot'
 import { applyRecordChanges, type RecordChangeResult } from '../src/room/applyRecordChanges'
@@ -27,16 +29,13 @@ import type { VersionRow } from '../src/room/RoomMetaStore'
 import { createR2ImportStore, type ImportStore } from '../src/files/ImportStore'
 import { planFileChange, type FileFacts } from '../src/files/planFileChange'
 import { importSnapshotKey, type RoomKey } from '../src/storage/keys'
+import type { RoomAddress } from '../src/room/RoomAddress'
+import { ApiError, ErrorCode, errorResponse } from '../src/http/errors'
 import { createErrorReporter } from '../src/observability/reportError'
 import { createR2SnapshotStore, type SnapshotStore } from '../src/storage/SnapshotStore'
 
-const schema = createTLSchema()
-
-/** Which room an RPC call means, so a room first reached over HTTP starts from the right content. */
-export interface RoomTarget {
-	roomKey: RoomKey
-	createSource: string | null
-}
+// TLSyncRoom closes a bad push with INVALID_RECORD and drops the reason; the log names type and property.
+watchRecordValidation(schema, (failure) => console.warn(`INVALID_RECORD: ${formatInvalidRecord(failure)}`))
 
 interface LoadedRoom {
 	room: TLSocketRoom<TLRecord, void>
@@ -63,7 +62,7 @@ export class RoomDurableObject extends DurableObject<Env> {
 		super(ctx, env)
 		this.config = getConfig(env)
 		this.meta = new RoomMetaStore(ctx.storage.sql)
-		this.gate = new SessionGate(this.config)
+		this.gate = new SessionGate(this.config, schema.serialize())
 		this.snapshots = createR2SnapshotStore(env.ROOMS, env.ROOM_HISTORY)
 		this.imports = createR2ImportStore(env.SNAPSHOTS, importSnapshotKey)
 		this.exporter = new RoomExporter({
@@ -83,13 +82,13 @@ export class RoomDurableObject extends DurableObject<Env> {
 
 	override async fetch(request: Request): Promise<Response> {
 		const connect = decodeConnectRequest(request.headers.get('x-sync-connect'))
-		if (!connect) return Response.json({ error: 'bad connect request', code: 'BAD_REQUEST' }, { status: 400 })
+		if (!connect) return errorResponse(new ApiError(400, ErrorCode.BAD_REQUEST, 'bad connect request'))
 		if (request.headers.get('Upgrade')?.toLowerCase() !== 'websocket') {
-			return Response.json({ error: 'expected a WebSocket upgrade', code: 'UPGRADE_REQUIRED' }, { status: 426 })
+			return errorResponse(new ApiError(426, ErrorCode.UPGRADE_REQUIRED, 'expected a WebSocket upgrade'))
 		}
-		const knownKey = this.meta.getRoomKey()
-		if (connect.roomKey && !knownKey) this.meta.setRoomKey(connect.roomKey)
-		const roomKey = knownKey ?? connect.roomKey ?? null
+		// A connect by read-only slug carries no address: the room must already know its own.
+		const address: RoomAddress | undefined = connect.roomKey ? { roomKey: connect.roomKey, createSource: connect.createSource ?? null } : undefined
+		const roomKey = this.meta.getRoomKey() ?? address?.roomKey ?? null
 
 		const { 0: client, 1: server } = new WebSocketPair()
 		const decision = decideAdmission({
@@ -106,7 +105,7 @@ export class RoomDurableObject extends DurableObject<Env> {
 			return new Response(null, { status: 101, webSocket: client })
 		}
 
-		const { room, storage } = await this.getRoom(roomKey!, connect.createSource ?? null)
+		const { room, storage } = await this.getRoom(address)
 		if (connect.fileName !== undefined && getDocumentName(storage) !== connect.fileName) {
 			setDocumentName(storage, connect.fileName)
 		}
@@ -123,7 +122,10 @@ export class RoomDurableObject extends DurableObject<Env> {
 		const attachment = readAttachment(ws)
 		if (!attachment) return ws.close(CloseCode.SERVICE_RESTART_CODE, 'session lost')
 		const verdict = this.gate.check(attachment.sessionId, message, Date.now())
-		if (verdict.kind === 'reject') return this.rejectFrame(ws, attachment.sessionId, verdict.code, verdict.reason)
+		if (verdict.kind === 'reject') {
+			if (verdict.detail) console.warn(`${verdict.reason}: ${verdict.detail}`)
+			return this.rejectFrame(ws, attachment.sessionId, verdict.code, verdict.reason)
+		}
 		const { room } = await this.getRoom()
 		room.handleSocketMessage(attachment.sessionId, verdict.text)
 	}
@@ -168,13 +170,13 @@ export class RoomDurableObject extends DurableObject<Env> {
 		return this.meta.listVersions(limit, beforeId)
 	}
 
-	async readSnapshot(target: RoomTarget): Promise<{ snapshot: RoomSnapshot; clock: number }> {
-		const { storage } = await this.open(target)
+	async readSnapshot(address: RoomAddress): Promise<{ snapshot: RoomSnapshot; clock: number }> {
+		const { storage } = await this.getRoom(address)
 		return { snapshot: storage.getSnapshot(), clock: storage.getClock() }
 	}
 
-	async readMetadata(target: RoomTarget) {
-		const { room, storage } = await this.open(target)
+	async readMetadata(address: RoomAddress) {
+		const { room, storage } = await this.getRoom(address)
 		const versions = this.meta.listVersions(1)
 		return {
 			clock: storage.getClock(),
@@ -184,8 +186,8 @@ export class RoomDurableObject extends DurableObject<Env> {
 		}
 	}
 
-	async applyRecords(target: RoomTarget, change: { put: unknown[]; remove: string[]; expectedClock?: number }): Promise<RecordChangeResult> {
-		const { storage } = await this.open(target)
+	async applyRecords(address: RoomAddress, change: { put: unknown[]; remove: string[]; expectedClock?: number }): Promise<RecordChangeResult> {
+		const { storage } = await this.getRoom(address)
 		return applyRecordChanges(storage, schema, change)
 	}
 
@@ -194,13 +196,13 @@ export class RoomDurableObject extends DurableObject<Env> {
 	 * change (no reload), and the result is exported at once as a new version, so a restore is undoable.
 	 */
 	async restoreVersion(
-		target: RoomTarget,
+		address: RoomAddress,
 		historyKey: string,
 	): Promise<{ found: false } | { found: true; clock: number; newVersionKey: string | null }> {
 		if (!this.meta.getVersionByKey(historyKey)) return { found: false }
 		const json = await this.snapshots.getVersion(historyKey)
 		if (json === null) return { found: false }
-		const { storage } = await this.open(target)
+		const { storage } = await this.getRoom(address)
 		storage.transaction((txn) => loadSnapshotIntoStorage(txn, schema, parseRoomSnapshot(json)))
 		const result = { found: true as const, clock: storage.getClock(), newVersionKey: await this.exporter.exportNow(storage) }
 		this.observers.restored({ version: historyKey, clock: result.clock, newVersion: result.newVersionKey })
@@ -264,15 +266,14 @@ export class RoomDurableObject extends DurableObject<Env> {
 		return { closed, rejoined }
 	}
 
-	/** For HTTP API calls: a room reached before any socket learns its key and create source here. */
-	private open(target: RoomTarget): Promise<LoadedRoom> {
-		if (!this.meta.getRoomKey()) this.meta.setRoomKey(target.roomKey)
-		return this.getRoom(target.roomKey, target.createSource)
-	}
-
-	/** Loads the room once per object lifetime: DO SQLite, else R2 or the file's create source, else empty. */
-	private getRoom(roomKey?: RoomKey, createSource: string | null = null): Promise<LoadedRoom> {
-		this.roomPromise ??= this.loadRoom(roomKey ?? this.meta.getRoomKey(), createSource).catch((err) => {
+	/**
+	 * Loads the room once per object lifetime: DO SQLite, else R2 or the file's create source, else empty.
+	 * The only place the room learns its key: from the first address a connect or an RPC call gives it
+	 * (later calls, and connects by read-only slug, may give none).
+	 */
+	private getRoom(address?: RoomAddress): Promise<LoadedRoom> {
+		if (address && !this.meta.getRoomKey()) this.meta.setRoomKey(address.roomKey)
+		this.roomPromise ??= this.loadRoom(this.meta.getRoomKey(), address?.createSource ?? null).catch((err) => {
 			this.roomPromise = null
 			throw err
 		})

@@ -11,7 +11,8 @@ import { apiCall, authenticate, handleCors, isUpgrade, requireAdmin, requireId, 
 import { createErrorReporter } from './observability/reportError'
 import * as admin from './routes/admin'
 import * as documents from './routes/documents'
-import { connectAnonymousRoom, connectReadonlyRoom, connectToFileRoom, connectUserSocket, readonlySlug, replicatorStub } from './routes/roomSockets'
+import { connectAnonymousRoom, connectReadonlyRoom, connectToFileRoom, connectUserSocket, readonlySlug } from './routes/roomSockets'
+import { replicatorStub } from './stubs'
 import { handleUnfurl } from './unfurl/unfurlApi'
 import { handleDeadLetterBatch, handleWebhookBatch, WEBHOOK_DLQ_NAME, WEBHOOK_QUEUE_NAME } from './webhooks/handleWebhookQueues'
 

@@ -4,10 +4,9 @@ import type { Env } from '../env'
 import { ApiError, ErrorCode } from '../http/errors'
 import { requireAdmin, type Req } from '../http/request'
 import { renderMetrics } from '../stats/renderMetrics'
-import { statsStub } from '../stats/statsStub'
 import type { RoomRow } from '../stats/StatsStore'
 import type { RoomKey } from '../storage/keys'
-import { replicatorStub } from './roomSockets'
+import { replicatorStub, roomStub, statsStub } from '../stubs'
 
 const ROOM_KEY_RE = /^(file|room):[A-Za-z0-9_-]{1,128}$/
 export const DEFAULT_ACTIVE_MINUTES = 10
@@ -53,7 +52,7 @@ export async function getRoom(req: Req, env: Env): Promise<Response> {
 	const report = await statsStub(env).room(roomKey)
 	// Only rooms that reported are looked up, so a mistyped key never creates a Durable Object.
 	if (!report) throw new ApiError(404, ErrorCode.NOT_FOUND, 'no room with that key has reported')
-	const detail = await env.ROOM.get(env.ROOM.idFromName(roomKey)).describe(roomKey as RoomKey)
+	const detail = await roomStub(env, roomKey as RoomKey).describe(roomKey as RoomKey)
 	return Response.json({ ...roomJson(report), live: detail })
 }
 

@@ -1,6 +1,6 @@
 import { getConfig } from '../config'
 import type { Env } from '../env'
-import { statsStub } from '../stats/statsStub'
+import { statsStub } from '../stubs'
 import type { DeadLetterRow } from '../stats/StatsStore'
 import { deliverWebhookBatch } from './deliverWebhookBatch'
 import { WebhookQueueMessageSchema } from './WebhookEvent'
