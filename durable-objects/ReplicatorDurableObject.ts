@@ -10,6 +10,8 @@ import { ensureSlot, readSlotStatus } from '../src/replication/slot'
 import { TransactionAssembler } from '../src/replication/TransactionAssembler'
 import { userStub } from '../src/stubs'
 import { compareLsn, parseLsn } from '../src/user/lsn'
+import { planFileEvents } from '../src/webhooks/planFileEvents'
+import { messagesFor } from '../src/webhooks/WebhookEvent'
 
 export const PUBLICATION_NAME = 'sync_worker'
 /** Deliveries sent to one user per RPC. */
@@ -186,7 +188,8 @@ export class ReplicatorDurableObject extends DurableObject<Env> {
 		const last = this.store.getMeta('lastCommitLsn')
 		// After a restart the slot may resend transactions we already stored: skip them (LSNs as numbers).
 		if (last === null || compareLsn(parseLsn(tx.commitLsn), parseLsn(last)) > 0) {
-			this.store.recordTransaction(tx.commitLsn, planReplication(tx, this.store.subscriptions()))
+			const fileEvents = this.config.webhooks.urls.length > 0 ? planFileEvents(tx) : []
+			this.store.recordTransaction(tx.commitLsn, planReplication(tx, this.store.subscriptions()), fileEvents)
 		}
 		await service.acknowledge(lsn).catch(() => {})
 		void this.pump()
@@ -224,6 +227,7 @@ export class ReplicatorDurableObject extends DurableObject<Env> {
 				}
 			}),
 		)
+		await this.sendWebhooks()
 		for (const { id, effect, attempts } of this.store.pendingEffects(50)) {
 			try {
 				// Throws to keep the effect in the outbox for a retry.
@@ -235,6 +239,21 @@ export class ReplicatorDurableObject extends DurableObject<Env> {
 					this.report(err, { fileId: effect.fileId, attempts })
 				} else this.store.markEffectFailed(id)
 			}
+		}
+	}
+
+	/** `file.*` webhook events to the queue; they stay in the outbox until the queue accepted them. */
+	private async sendWebhooks() {
+		// A queue batch holds at most 100 messages: one per event and receiver.
+		const limit = Math.max(1, Math.floor(100 / Math.max(1, this.config.webhooks.urls.length)))
+		const pending = this.store.pendingWebhooks(limit)
+		if (pending.length === 0) return
+		try {
+			await this.env.WEBHOOK_QUEUE.sendBatch(pending.flatMap(({ event }) => messagesFor(event, this.config.webhooks.urls)))
+			this.store.markWebhooksSent(pending[pending.length - 1]!.id)
+			this.pumpAgain ||= pending.length === limit
+		} catch (err) {
+			console.warn('replicator: webhook queue send failed, will retry:', err instanceof Error ? err.message : err)
 		}
 	}
 

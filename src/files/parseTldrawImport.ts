@@ -1,7 +1,7 @@
 import type { SerializedSchema, StoreSchema, UnknownRecord } from '@tldraw/store'
 import type { RoomSnapshot } from '@tldraw/sync-core'
 import type { TLRecord } from '@tldraw/tlschema'
-import { schema as deploymentSchema } from '../../schema'
+import { schema as deploymentSchema } from '#schema'
 import { z } from 'zod'
 
 /** The .tldr file format version tldraw writes today; a higher one comes from a newer tldraw. */

@@ -1,8 +1,10 @@
 /** HTTP routes over a room's document: history, snapshots, records, downloads, duplicates. */
+import type { RoomSnapshot } from '@tldraw/sync-core'
 import type { FileRow } from '../db/schema'
 import type { Env } from '../env'
 import { accessDeniedError, decideRoomAccess } from '../files/decideRoomAccess'
 import * as filesApi from '../files/filesApi'
+import { parseTldrawImport } from '../files/parseTldrawImport'
 import { CreateFileBodySchema, CreateSnapshotBodySchema, MAX_CREATE_FILE_BODY_BYTES, MAX_RECORDS_BODY_BYTES, parseJsonBody, RecordsBodySchema } from '../files/schemas'
 import { ApiError, ErrorCode } from '../http/errors'
 import { enforceRateLimit, rateLimitKey } from '../http/rateLimit'
@@ -79,8 +81,16 @@ export async function diffHistory(req: Req, env: Env): Promise<Response> {
 	const from = await readVersion(env, target, requireVersion(req.params.version))
 	const against = new URL(req.url).searchParams.get('against')
 	const to = against ? await readVersion(env, target, requireVersion(against)) : (await target.stub.readSnapshot(target.address)).snapshot
-	const diff = diffSnapshots(from, to)
+	// Both sides under today's schema: a version written before a shape gained a field must not show every
+	// such shape as changed.
+	const diff = diffSnapshots(underCurrentSchema(from, req.params.version!), underCurrentSchema(to, against ?? 'current'))
 	return Response.json({ from: req.params.version, to: against ?? 'current', ...diff })
+}
+
+function underCurrentSchema(snapshot: RoomSnapshot, version: string) {
+	const migrated = parseTldrawImport(snapshot)
+	if (!migrated.ok) throw new ApiError(422, ErrorCode.INVALID_SNAPSHOT, `version ${version} cannot be read under this server's schema: ${migrated.error}`)
+	return migrated.snapshot
 }
 
 export async function restoreHistory(req: Req, env: Env): Promise<Response> {
@@ -102,7 +112,7 @@ export async function postRecords(req: Req, env: Env): Promise<Response> {
 		case 'conflict':
 			return Response.json({ error: `the document is at clock ${result.clock}, not ${body.expectedClock}`, code: ErrorCode.CLOCK_MISMATCH, clock: result.clock }, { status: 409 })
 		case 'invalid':
-			throw new ApiError(400, ErrorCode.INVALID_RECORD, result.message)
+			return Response.json({ error: result.message, code: ErrorCode.INVALID_RECORD, typeName: result.typeName, path: result.path }, { status: 400 })
 	}
 }
 

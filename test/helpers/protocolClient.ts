@@ -77,7 +77,8 @@ export class ProtocolClient {
 		return this.closed
 	}
 
-	async connect(lastServerClock = -1): Promise<ServerMessage> {
+	/** `schema` defaults to this deployment's; pass another to act as an older or newer client. */
+	async connect(lastServerClock = -1, schema: unknown = serializedSchema): Promise<ServerMessage> {
 		const connectRequestId = `c${Math.random().toString(36).slice(2)}`
 		this.socket.send(
 			JSON.stringify({
@@ -85,7 +86,7 @@ export class ProtocolClient {
 				connectRequestId,
 				lastServerClock,
 				protocolVersion: getTlsyncProtocolVersion(),
-				schema: serializedSchema,
+				schema,
 			}),
 		)
 		return this.next((m) => m.type === 'connect' && m.connectRequestId === connectRequestId)

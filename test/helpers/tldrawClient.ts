@@ -120,3 +120,33 @@ export async function waitForAcks(c: TestClient, timeoutMs = 10_000): Promise<vo
 		timeoutMs,
 	)
 }
+
+/** A card (schema/card.ts) on the document's first page. `props` may omit fields an older card lacks. */
+export function makeCardShape(store: Store<TLRecord>, id: string, props: Record<string, unknown>, x = 0, y = 0): TLRecord {
+	const page = store.allRecords().find((r) => r.typeName === 'page')
+	if (!page) throw new Error('no page in the store yet: wait for `loaded` first')
+	return {
+		id: `shape:${id}`, typeName: 'shape', type: 'card', parentId: page.id, index: 'a2', x, y, rotation: 0, isLocked: false,
+		opacity: 1, meta: {}, props,
+	} as unknown as TLRecord
+}
+
+/** A pin binding (schema/pin.ts) from shape `fromId` to shape `toId`. */
+export function makePinBinding(id: string, fromId: string, toId: string, anchor = { x: 0.5, y: 0.5 }): TLRecord {
+	return { id: `binding:${id}`, typeName: 'binding', type: 'pin', fromId, toId, meta: {}, props: { anchor } } as unknown as TLRecord
+}
+
+/** The record `id` in a client's store, or undefined. */
+export function recordOf<T = Record<string, unknown>>(c: TestClient, id: string): T | undefined {
+	return c.store.get(id as never) as T | undefined
+}
+
+/** Whether the client is in the room right now (TLSyncClient's flag is public at run time, internal in its types). */
+export function isConnected(c: TestClient): boolean {
+	return (c.client as unknown as { isConnectedToRoom: boolean }).isConnectedToRoom
+}
+
+/** Changes some props of the record `id` in the client's store, as an editor would. */
+export function updateProps(c: TestClient, id: string, props: Record<string, unknown>): void {
+	c.store.update(id as never, (r: object) => ({ ...r, props: { ...(r as { props: object }).props, ...props } }) as never)
+}
