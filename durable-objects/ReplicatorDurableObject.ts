@@ -10,6 +10,8 @@ import { ensureSlot, readSlotStatus } from '../src/replication/slot'
 import { TransactionAssembler } from '../src/replication/TransactionAssembler'
 import { userStub } from '../src/stubs'
 import { compareLsn, parseLsn } from '../src/user/lsn'
+import { planFileEvents } from '../src/webhooks/planFileEvents'
+import { messagesFor } from '../src/webhooks/WebhookEvent'
 
 export const PUBLICATION_NAME = 'sync_worker'
 /** Deliveries sent to one user per RPC. */
@@ -35,6 +37,7 @@ export class ReplicatorDurableObject extends DurableObject<Env> {
 	private pumping: Promise<void> | null = null
 	private pumpAgain = false
 	private lastEventAt: number | null = null
+	private failureReported = false
 
 	constructor(ctx: DurableObjectState, env: Env) {
 		super(ctx, env)
@@ -125,6 +128,7 @@ export class ReplicatorDurableObject extends DurableObject<Env> {
 			const assembler = new TransactionAssembler()
 			service.on('data', (lsn: string, msg: Pgoutput.Message) => this.onMessage(service, assembler, lsn, msg))
 			service.on('heartbeat', async (_lsn: string, _ts: number, shouldRespond: boolean) => {
+				this.failureReported = false
 				const last = this.store.getMeta('lastCommitLsn')
 				if (shouldRespond && last) await service.acknowledge(last).catch(() => {})
 			})
@@ -138,9 +142,7 @@ export class ReplicatorDurableObject extends DurableObject<Env> {
 				this.onStreamError(service, err),
 			)
 		} catch (err) {
-			this.state = 'failed'
-			this.lastError = err instanceof Error ? err.message : String(err)
-			console.error('replicator: stream failed to start:', this.lastError)
+			this.fail(err, 'stream failed to start')
 			// Retry soon rather than at the next keepalive.
 			await this.ctx.storage.setAlarm(Date.now() + 1_000)
 		}
@@ -160,22 +162,34 @@ export class ReplicatorDurableObject extends DurableObject<Env> {
 	private onStreamError(service: LogicalReplicationService, err: unknown) {
 		if (this.service !== service) return
 		this.service = null
-		this.state = 'failed'
-		this.lastError = err instanceof Error ? err.message : String(err)
-		console.error('replicator: stream error:', this.lastError)
+		this.fail(err, 'stream error')
 		void service.stop().catch(() => {})
 		void this.ctx.storage.setAlarm(Date.now() + 1_000)
 	}
 
+	/**
+	 * The stream is down. Only the first failure of a streak is reported (it is retried every second,
+	 * which would flood Sentry); the streak ends when the stream delivers anything again.
+	 */
+	private fail(err: unknown, what: string) {
+		this.state = 'failed'
+		this.lastError = err instanceof Error ? err.message : String(err)
+		if (this.failureReported) return console.error(`replicator: ${what}:`, this.lastError)
+		this.failureReported = true
+		this.report(err, { what })
+	}
+
 	private async onMessage(service: LogicalReplicationService, assembler: TransactionAssembler, lsn: string, msg: Pgoutput.Message) {
 		this.lastEventAt = Date.now()
+		this.failureReported = false
 		const tx = assembler.push(msg)
 		if (!tx) return
 		this.store.setMeta('lastEventAt', String(this.lastEventAt))
 		const last = this.store.getMeta('lastCommitLsn')
 		// After a restart the slot may resend transactions we already stored: skip them (LSNs as numbers).
 		if (last === null || compareLsn(parseLsn(tx.commitLsn), parseLsn(last)) > 0) {
-			this.store.recordTransaction(tx.commitLsn, planReplication(tx, this.store.subscriptions()))
+			const fileEvents = this.config.webhooks.urls.length > 0 ? planFileEvents(tx) : []
+			this.store.recordTransaction(tx.commitLsn, planReplication(tx, this.store.subscriptions()), fileEvents)
 		}
 		await service.acknowledge(lsn).catch(() => {})
 		void this.pump()
@@ -213,6 +227,7 @@ export class ReplicatorDurableObject extends DurableObject<Env> {
 				}
 			}),
 		)
+		await this.sendWebhooks()
 		for (const { id, effect, attempts } of this.store.pendingEffects(50)) {
 			try {
 				// Throws to keep the effect in the outbox for a retry.
@@ -227,9 +242,24 @@ export class ReplicatorDurableObject extends DurableObject<Env> {
 		}
 	}
 
+	/** `file.*` webhook events to the queue; they stay in the outbox until the queue accepted them. */
+	private async sendWebhooks() {
+		// A queue batch holds at most 100 messages: one per event and receiver.
+		const limit = Math.max(1, Math.floor(100 / Math.max(1, this.config.webhooks.urls.length)))
+		const pending = this.store.pendingWebhooks(limit)
+		if (pending.length === 0) return
+		try {
+			await this.env.WEBHOOK_QUEUE.sendBatch(pending.flatMap(({ event }) => messagesFor(event, this.config.webhooks.urls)))
+			this.store.markWebhooksSent(pending[pending.length - 1]!.id)
+			this.pumpAgain ||= pending.length === limit
+		} catch (err) {
+			console.warn('replicator: webhook queue send failed, will retry:', err instanceof Error ? err.message : err)
+		}
+	}
+
 	private report(err: unknown, extra: Record<string, unknown>) {
 		console.error('replicator:', err, extra)
-		createErrorReporter({ dsn: this.config.sentryDsn, waitUntil: (p) => this.ctx.waitUntil(p), component: 'room' }).captureException(err, extra)
+		createErrorReporter({ dsn: this.config.sentryDsn, waitUntil: (p) => this.ctx.waitUntil(p), component: 'replicator' }).captureException(err, extra)
 	}
 }
 

@@ -13,12 +13,14 @@ import { getConfig, type Config } from '../src/config'
 import type { Env } from '../src/env'
 import { SessionGate } from '../src/room/SessionGate'
 import { formatInvalidRecord, watchRecordValidation } from '../src/room/describeInvalidRecord'
-import { readAttachment, type Attachment } from '../src/room/socketAttachment'
+import { liveSessions, readAttachment, type Attachment } from '../src/room/socketAttachment'
 import { CloseCode } from '../src/room/closeCodes'
 import { decodeConnectRequest } from '../src/room/connectRequest'
 import { decideAdmission } from '../src/room/decideAdmission'
 import { RoomExporter } from '../src/room/RoomExporter'
 import { RoomMetaStore } from '../src/room/RoomMetaStore'
+import { RoomObservers } from '../src/room/RoomObservers'
+import { statsStub } from '../src/stubs'
 import { getDocumentName, setDocumentName } from '../src/room/documentName'
 import { loadInitialSnapshot } from '../src/room/loadInitialSnapshot'
 import { applyRecordChanges, type RecordChangeResult } from '../src/room/applyRecordChanges'
@@ -53,6 +55,8 @@ export class RoomDurableObject extends DurableObject<Env> {
 	private roomPromise: Promise<LoadedRoom> | null = null
 	private readonly gate: SessionGate
 	private readonly exporter: RoomExporter
+	/** Webhook events and stats reports; never on a push's path. */
+	private readonly observers: RoomObservers
 
 	constructor(ctx: DurableObjectState, env: Env) {
 		super(ctx, env)
@@ -66,8 +70,12 @@ export class RoomDurableObject extends DurableObject<Env> {
 			meta: this.meta,
 			snapshots: this.snapshots,
 			persistIntervalMs: this.config.persistIntervalMs,
-			report: (err, extra) => this.report(err, extra),
+			report: (err, extra) => {
+				this.observers.exportFailed()
+				this.report(err, extra)
+			},
 		})
+		this.observers = new RoomObservers({ ctx, config: this.config, meta: this.meta, queue: env.WEBHOOK_QUEUE, stats: statsStub(env) })
 		// Answered by the runtime without waking the object, so idle rooms with open sockets hibernate.
 		ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair('{"type":"ping"}', '{"type":"pong"}'))
 	}
@@ -102,6 +110,8 @@ export class RoomDurableObject extends DurableObject<Env> {
 			setDocumentName(storage, connect.fileName)
 		}
 		const attachment: Attachment = { sessionId: connect.sessionId, isReadonly: connect.isReadonly, userId: connect.userId }
+		// A reconnect of a session whose old socket is still open is the same session, not a new one.
+		if (!this.liveSocket(connect.sessionId)) this.observers.sessionJoined(attachment)
 		this.ctx.acceptWebSocket(server, [connect.sessionId])
 		server.serializeAttachment(attachment)
 		room.handleSocketConnect({ sessionId: connect.sessionId, socket: server, isReadonly: connect.isReadonly })
@@ -151,6 +161,7 @@ export class RoomDurableObject extends DurableObject<Env> {
 		if (!this.meta.getRoomKey()) return
 		const { storage } = await this.getRoom()
 		await this.exporter.exportNow(storage)
+		await this.observers.alarm()
 	}
 
 	// ── Document and history API (called by the Worker over RPC after it checked access) ──
@@ -193,7 +204,17 @@ export class RoomDurableObject extends DurableObject<Env> {
 		if (json === null) return { found: false }
 		const { storage } = await this.getRoom(address)
 		storage.transaction((txn) => loadSnapshotIntoStorage(txn, schema, parseRoomSnapshot(json)))
-		return { found: true, clock: storage.getClock(), newVersionKey: await this.exporter.exportNow(storage) }
+		const result = { found: true as const, clock: storage.getClock(), newVersionKey: await this.exporter.exportNow(storage) }
+		this.observers.restored({ version: historyKey, clock: result.clock, newVersion: result.newVersionKey })
+		return result
+	}
+
+	/** Admin view: live sessions and recent versions (GET /app/admin/room/:roomKey). */
+	async describe(roomKey: RoomKey) {
+		if (this.meta.getRoomKey() !== roomKey) return null
+		const sessions = liveSessions(this.ctx)
+		const versions = this.meta.listVersions(10).map((v) => ({ historyKey: v.historyKey, createdAt: new Date(v.createdAt).toISOString(), clock: v.clock, bytes: v.bytes }))
+		return { sessions, versions, webhookBacklog: this.observers.webhooks.backlog() }
 	}
 
 	private async handleSocketGone(ws: WebSocket) {
@@ -204,6 +225,7 @@ export class RoomDurableObject extends DurableObject<Env> {
 		if (!this.liveSocket(attachment.sessionId, ws)) {
 			this.gate.forget(attachment.sessionId)
 			room.handleSocketClose(attachment.sessionId)
+			this.observers.sessionLeft(attachment)
 		}
 		const others = this.ctx.getWebSockets().filter((s) => s !== ws && s.readyState === WebSocket.OPEN)
 		if (others.length === 0) await this.exporter.schedule('last-session-left')
@@ -226,10 +248,7 @@ export class RoomDurableObject extends DurableObject<Env> {
 		// A room nobody ever opened has no sessions and no document to rename.
 		if (!this.meta.getRoomKey()) return { closed: 0, rejoined: 0 }
 		const { room, storage } = await this.getRoom()
-		const sessions = this.ctx.getWebSockets().flatMap((ws) => {
-			const a = readAttachment(ws)
-			return a ? [{ sessionId: a.sessionId, userId: a.userId, isReadonly: a.isReadonly }] : []
-		})
+		const sessions = liveSessions(this.ctx)
 		const plan = planFileChange(before, after, sessions, getDocumentName(storage))
 		let closed = 0
 		let rejoined = 0
@@ -269,7 +288,10 @@ export class RoomDurableObject extends DurableObject<Env> {
 			snapshot = initial.snapshot
 		}
 		const storage = new SQLiteSyncStorage<TLRecord>({ sql, snapshot })
-		storage.onChange(() => void this.exporter.schedule('changed'))
+		storage.onChange(() => {
+			void this.exporter.schedule('changed')
+			this.observers.changed()
+		})
 		const room = new TLSocketRoom<TLRecord, void>({
 			schema,
 			storage,
@@ -288,6 +310,7 @@ export class RoomDurableObject extends DurableObject<Env> {
 				},
 			},
 		})
+		this.observers.loaded(storage)
 		// Sockets that outlived a hibernation come back into the room where they left off.
 		for (const ws of this.ctx.getWebSockets()) {
 			const attachment = readAttachment(ws)

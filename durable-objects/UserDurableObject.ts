@@ -5,6 +5,7 @@ import { createDb, type Db } from '../src/db/createDb'
 import { getFile } from '../src/db/FileRepository'
 import type { Env } from '../src/env'
 import { ApiError, ErrorCode, errorResponse } from '../src/http/errors'
+import { createErrorReporter } from '../src/observability/reportError'
 import type { RowChange, UserDelivery } from '../src/replication/types'
 import { CommitTracker } from '../src/user/commitTracker'
 import { loadInitialData } from '../src/user/loadInitialData'
@@ -50,9 +51,16 @@ export class UserDurableObject extends DurableObject<Env> {
 		const { 0: client, 1: server } = new WebSocketPair()
 		this.ctx.acceptWebSocket(server)
 		const socketId = crypto.randomUUID()
-		// Register before reading the initial data, so no change committed after that read is missed.
-		await this.ensureRegistered()
-		await this.initSocket(server, socketId)
+		try {
+			// Register before reading the initial data, so no change committed after that read is missed.
+			await this.ensureRegistered()
+			await this.initSocket(server, socketId)
+		} catch (err) {
+			// The upgrade fails with a plain 500 (the client retries); the Worker passes it on without reporting it again.
+			this.report(err, { during: 'connect' })
+			closeQuietly(server, 4500, 'could not load your data, reconnect')
+			return errorResponse(err)
+		}
 		return new Response(null, { status: 101, webSocket: client })
 	}
 
@@ -70,7 +78,7 @@ export class UserDurableObject extends DurableObject<Env> {
 		try {
 			result = await runMutation(await this.getDb(), await this.getUserId(), parsed.message)
 		} catch (err) {
-			console.error('mutation failed:', err)
+			this.report(err, { during: 'mutation', mutationId })
 			result = { ok: false, code: MutationRejectCode.INTERNAL, message: 'the mutation failed; nothing was changed' }
 		}
 		if (!result.ok) return send(ws, { type: 'reject', mutationId, code: result.code, message: result.message })
@@ -188,7 +196,7 @@ export class UserDurableObject extends DurableObject<Env> {
 			data = await loadInitialData(await this.getDb(), await this.getUserId())
 		} catch (err) {
 			this.initializing.delete(socketId)
-			ws.close(4500, 'could not load your data, reconnect')
+			closeQuietly(ws, 4500, 'could not load your data, reconnect')
 			throw err
 		}
 		const attachment = { socketId, initLsn: data.lsn } satisfies Attachment
@@ -214,6 +222,11 @@ export class UserDurableObject extends DurableObject<Env> {
 		return this.db
 	}
 
+	private report(err: unknown, extra: Record<string, unknown>) {
+		console.error('user object:', err, extra)
+		createErrorReporter({ dsn: this.config.sentryDsn, waitUntil: (p) => this.ctx.waitUntil(p), component: 'user' }).captureException(err, { ...extra, userId: this.userId })
+	}
+
 	private replicator() {
 		return replicatorStub(this.env)
 	}
@@ -228,6 +241,14 @@ function readAttachment(ws: WebSocket): Attachment | null {
 function sendChanges(ws: WebSocket, attachment: Attachment, delivery: UserDelivery) {
 	if (compareLsn(delivery.commitLsn, attachment.initLsn) <= 0) return
 	send(ws, { type: 'changes', changes: delivery.changes.map((c) => toWireChange(c)) })
+}
+
+function closeQuietly(ws: WebSocket, code: number, reason: string) {
+	try {
+		ws.close(code, reason)
+	} catch {
+		// already closed
+	}
 }
 
 function send(ws: WebSocket, message: ServerMessage | Record<string, unknown>) {

@@ -26,6 +26,8 @@ export function userObjectName(userId: string): string {
 
 /** The replicator is a singleton: one logical replication stream per deployment. */
 export const REPLICATOR_OBJECT_NAME = 'replicator'
+/** The stats object's name (admin view). */
+export const STATS_OBJECT_NAME = 'stats'
 
 /** R2 `ROOMS` bucket: the latest exported snapshot of a room. */
 export function latestSnapshotKey(roomKey: RoomKey): string {

@@ -30,9 +30,4 @@ export class CommitTracker {
 		while (count < this.waiting.length && this.waiting[count]!.mutationNumber <= this.replicated) count++
 		return this.waiting.splice(0, count).map((w) => w.mutationId)
 	}
-
-	/** MutationIds still waiting for replication, in mutation-number order. */
-	pending(): string[] {
-		return this.waiting.map((w) => w.mutationId)
-	}
 }
