@@ -20,6 +20,7 @@ import { decideAdmission } from '../src/room/decideAdmission'
 import { RoomHistory } from '../src/room/RoomHistory'
 import { RoomMetaStore } from '../src/room/RoomMetaStore'
 import { RoomObservers } from '../src/room/RoomObservers'
+import { purgeRoomStorage } from '../src/room/purgeRoomStorage'
 import { statsStub } from '../src/stubs'
 import { getDocumentName, setDocumentName } from '../src/room/documentName'
 import { loadInitialSnapshot } from '../src/room/loadInitialSnapshot'
@@ -58,6 +59,8 @@ export class RoomDurableObject extends DurableObject<Env> {
 	private readonly history: RoomHistory
 	/** Webhook events and stats reports; never on a push's path. */
 	private readonly observers: RoomObservers
+	/** Set by purge(): sockets closing afterwards must not bring the room back. */
+	private purged = false
 
 	constructor(ctx: DurableObjectState, env: Env) {
 		super(ctx, env)
@@ -125,7 +128,7 @@ export class RoomDurableObject extends DurableObject<Env> {
 
 	override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer) {
 		const attachment = readAttachment(ws)
-		if (!attachment) return ws.close(CloseCode.SERVICE_RESTART_CODE, 'session lost')
+		if (!attachment || this.purged) return ws.close(CloseCode.SERVICE_RESTART_CODE, 'session lost')
 		const verdict = this.gate.check(attachment.sessionId, message, Date.now())
 		if (verdict.kind === 'reject') {
 			if (verdict.detail) console.warn(`${verdict.reason}: ${verdict.detail}`)
@@ -163,7 +166,7 @@ export class RoomDurableObject extends DurableObject<Env> {
 
 	override async alarm() {
 		this.history.onAlarm()
-		if (!this.meta.getRoomKey()) return
+		if (this.purged || !this.meta.getRoomKey()) return
 		await this.getRoom()
 		await this.history.exportNow()
 		await this.history.retainIfDue(this.openSockets().length === 0)
@@ -227,9 +230,17 @@ export class RoomDurableObject extends DurableObject<Env> {
 		return { sessions, versions, webhookBacklog: this.observers.webhooks.backlog() }
 	}
 
+	/** DELETE /app/me: closes every session (NOT_FOUND) and deletes the room's storage. Idempotent. */
+	async purge(): Promise<void> {
+		this.purged = true
+		this.observers.stop()
+		this.roomPromise = null
+		await purgeRoomStorage(this.ctx)
+	}
+
 	private async handleSocketGone(ws: WebSocket) {
 		const attachment = readAttachment(ws)
-		if (!attachment) return
+		if (!attachment || this.purged) return
 		const { room } = await this.getRoom()
 		// useSync reconnects with the same sessionId; a late close of the old socket must not end the new session.
 		if (!this.liveSocket(attachment.sessionId, ws)) {

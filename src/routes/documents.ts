@@ -12,7 +12,7 @@ import { apiCall, authenticate, requireAnonymousRooms, requireId, requireVersion
 import { diffSnapshots } from '../room/diffSnapshots'
 import { readVersionSnapshot } from '../room/RoomHistory'
 import { anonymousRoomAddress, fileRoomAddress, type RoomAddress } from '../room/RoomAddress'
-import { historyPrefix, publishedSnapshotKey, sharedSnapshotKey } from '../storage/keys'
+import { historyPrefix, publishedSnapshotKey, sharedSnapshotKey, frozenByFileKey } from '../storage/keys'
 import { createR2SnapshotStore } from '../storage/SnapshotStore'
 import { roomStub } from '../stubs'
 
@@ -176,6 +176,8 @@ export async function createSharedSnapshot(req: Req, env: Env): Promise<Response
 	const target = await resolveRoom(req, env, body.fileId ? { fileId: body.fileId } : { roomId: body.roomId! }, 'read')
 	const { snapshot } = await target.stub.readSnapshot(target.address)
 	const slug = crypto.randomUUID().replaceAll('-', '')
+	// The marker first: a snapshot of a file must never exist without the marker its purge looks for.
+	if (target.file) await env.SNAPSHOTS.put(frozenByFileKey(target.file.id, slug), '')
 	await env.SNAPSHOTS.put(sharedSnapshotKey(slug), JSON.stringify(snapshot), { httpMetadata: { contentType: 'application/json' } })
 	return Response.json({ slug }, { status: 201 })
 }
