@@ -3,7 +3,7 @@
  * real `wrangler dev` process with on-disk state that a test can SIGKILL and start again.
  */
 import { spawn, type ChildProcess } from 'node:child_process'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
@@ -77,7 +77,10 @@ export async function startWranglerDev(opts: {
 	const port = opts.port ?? (await freePort())
 	const args = [path.join(ROOT, 'node_modules/wrangler/bin/wrangler.js'), 'dev', '--ip', '127.0.0.1', '--port', String(port), '--persist-to', opts.persistTo, '--inspector-port', String(await freePort())]
 	for (const [k, v] of Object.entries(opts.vars ?? {})) args.push('--var', `${k}:${v}`)
-	for (const [k, v] of Object.entries(opts.alias ?? {})) args.push('--alias', `${k}:${v}`)
+	// `wrangler dev --alias` is not passed to the dev build (wrangler 4.164), but an `[alias]` table in the
+	// config is; the copy sits next to wrangler.toml so its relative paths still resolve.
+	const aliasConfig = opts.alias ? writeAliasConfig(opts.alias) : null
+	if (aliasConfig) args.push('--config', aliasConfig)
 	let out = ''
 	// process.execPath is the project's Node 22 (vitest runs under it), which wrangler 4 requires.
 	const proc = spawn(process.execPath, args, {
@@ -90,6 +93,7 @@ export async function startWranglerDev(opts: {
 	proc.stderr!.on('data', (d) => (out += d))
 	const url = `http://127.0.0.1:${port}`
 	const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()))
+	if (aliasConfig) void exited.then(() => rmSync(aliasConfig, { force: true }))
 	const deadline = Date.now() + 60_000
 	for (;;) {
 		if (proc.exitCode !== null) throw new Error(`wrangler dev exited early:\n${out}`)
@@ -119,6 +123,13 @@ export async function startWranglerDev(opts: {
 			await exited
 		},
 	}
+}
+
+function writeAliasConfig(alias: Record<string, string>): string {
+	const file = path.join(ROOT, `.wrangler-test-alias-${process.pid}-${Math.random().toString(36).slice(2, 8)}.toml`)
+	const table = Object.entries(alias).map(([k, v]) => `${JSON.stringify(k)} = ${JSON.stringify(v)}`).join('\n')
+	writeFileSync(file, `${readFileSync(path.join(ROOT, 'wrangler.toml'), 'utf8')}\n[alias]\n${table}\n`)
+	return file
 }
 
 export function tempDir(prefix: string) {
