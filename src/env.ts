@@ -1,4 +1,5 @@
 import type { AssetQueueMessage } from './assets/AssetQueueMessage'
+import type { PurgeDurableObject } from '../durable-objects/PurgeDurableObject'
 import type { StatsDurableObject } from '../durable-objects/StatsDurableObject'
 import type { WebhookQueueMessage } from './webhooks/WebhookEvent'
 import type { DeadLetter } from './webhooks/deliverWebhookBatch'
@@ -13,6 +14,8 @@ export interface Env {
 	REPLICATOR: DurableObjectNamespace<ReplicatorDurableObject>
 	/** Singleton behind the admin view: batched room reports, webhook counters. */
 	STATS: DurableObjectNamespace<StatsDurableObject>
+	/** One per user: the resumable purge job of DELETE /app/me. */
+	PURGE: DurableObjectNamespace<PurgeDurableObject>
 	ROOMS: R2Bucket
 	ROOM_HISTORY: R2Bucket
 	/** Uploaded documents waiting for their room's first start; later also published snapshots. */
@@ -51,4 +54,5 @@ export interface Env {
 	WEBHOOK_RETRY_BASE_SECONDS?: string
 	WEBHOOK_RETRY_MAX_SECONDS?: string
 	STATS_REPORT_MS?: string
+	PURGE_STEP_DELAY_MS?: string
 }

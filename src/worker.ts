@@ -12,10 +12,12 @@ import { createErrorReporter } from './observability/reportError'
 import * as admin from './routes/admin'
 import * as documents from './routes/documents'
 import * as templateCompat from './routes/templateCompat'
+import * as me from './routes/me'
 import { connectAnonymousRoom, connectReadonlyRoom, connectToFileRoom, connectUserSocket, readonlySlug } from './routes/roomSockets'
 import { replicatorStub } from './stubs'
 import { handleDeadLetterBatch, handleWebhookBatch, WEBHOOK_DLQ_NAME, WEBHOOK_QUEUE_NAME } from './webhooks/handleWebhookQueues'
 
+export { PurgeDurableObject } from '../durable-objects/PurgeDurableObject'
 export { ReplicatorDurableObject } from '../durable-objects/ReplicatorDurableObject'
 export { RoomDurableObject } from '../durable-objects/RoomDurableObject'
 export { StatsDurableObject } from '../durable-objects/StatsDurableObject'
@@ -73,6 +75,10 @@ router
 	.get('/connect/:roomId', connectAnonymousRoom)
 	.post('/uploads/:uploadId', templateCompat.uploadAnonymously)
 	.get('/uploads/:uploadId', (req, env) => handleGetUpload(req, env))
+	// A user's own data
+	.get('/app/me/export', me.exportMe)
+	.get('/app/me/purge', me.purgeStatus)
+	.delete('/app/me', me.deleteMe)
 	// User data and replication
 	.get('/app/:userId/connect', connectUserSocket)
 	.get('/app/replicator-status', async (req, env) => {
