@@ -26,7 +26,8 @@ export async function unfurl(req: Req, env: Env): Promise<Response> {
 		await enforceRateLimit(env.API_RATE_LIMITER, rateLimitKey(req, auth.userId))
 		return handleUnfurl(req, { auth })
 	}
-	requireAnonymousRooms(env)
+	// Without anonymous rooms the route is for signed-in users only: 401 tells the caller to sign in.
+	if (!getConfig(env).anonymousRooms) return handleUnfurl(req, { auth: null })
 	await enforceRateLimit(env.ANONYMOUS_API_RATE_LIMITER, rateLimitKey(req, null))
 	return handleUnfurl(req, { auth: null, allowAnonymous: true })
 }
