@@ -109,6 +109,11 @@ export class ProtocolClient {
 	patchRecord(id: string, prop: string, value: unknown): Promise<ServerMessage> {
 		return this.push({ [id]: ['patch', { [prop]: ['put', value] }] })
 	}
+
+	/** Removes a record. */
+	removeRecord(id: string): Promise<ServerMessage> {
+		return this.push({ [id]: ['remove'] })
+	}
 }
 
 /** A geo shape record valid under tlschema 5.4, on `page:page` (the default page of a new room) unless told. */

@@ -137,6 +137,51 @@ describe('history', () => {
 	})
 })
 
+describe('history chain', () => {
+	it('reads every version of a chain (checkpoint + change sets) exactly: get, diff, .tldr download, duplicate', async () => {
+		const o = await owner()
+		const path = `/app/file/${o.fileId}/history`
+		const shapesAt = (records: Array<{ id: string; typeName: string; x?: number }>) =>
+			records.filter((r) => r.typeName === 'shape').map((r) => `${r.id}@${r.x}`).sort().join()
+		const expected: string[] = []
+		const steps: Array<() => void> = [
+			// A body of shapes that do not change, so the later change sets are small next to the checkpoint.
+			() => o.client.store.put(['a', 'b', ...Array.from({ length: 30 }, (_, i) => `body${i}`)].map((id, i) => makeGeoShape(o.client.store, id, i + 1, 0))),
+			() => o.client.store.put([makeGeoShape(o.client.store, 'c', 3, 0)]),
+			() => o.client.store.remove(['shape:a' as never]),
+			() => o.client.store.update('shape:b' as never, (r) => ({ ...(r as object), x: 20 }) as never),
+		]
+		for (const [i, step] of steps.entries()) {
+			step()
+			await waitForAcks(o.client)
+			await waitForVersions(path, o.token, i + 1)
+			expected.push(shapesAt(o.client.store.allRecords() as never))
+		}
+		const versions = ((await api('GET', path, { token: o.token })).body.versions as Array<{ version: string; kind: string }>).reverse()
+		expect(versions.map((v) => v.kind)).toEqual(['checkpoint', 'changes', 'changes', 'changes'])
+
+		for (const [i, v] of versions.entries()) {
+			const snap = (await api('GET', `${path}/${v.version}`, { token: o.token })).body
+			expect(shapesAt(snap.documents.map((d: { state: unknown }) => d.state)), `version ${i + 1}`).toBe(expected[i])
+			const res = await fetch(`${harness.url}/app/file/${o.fileId}/download?version=${v.version}`, { headers: { Authorization: `Bearer ${o.token}` } })
+			expect(res.status).toBe(200)
+			expect(shapesAt(((await res.json()) as { records: never }).records), `download of version ${i + 1}`).toBe(expected[i])
+		}
+		const diff = (await api('GET', `${path}/${versions[1]!.version}/diff?against=${versions[3]!.version}`, { token: o.token })).body
+		expect({ added: diff.added, removed: diff.removed.map((r: { id: string }) => r.id), changed: diff.changed.map((c: { id: string }) => c.id) }).toEqual({
+			added: [],
+			removed: ['shape:a'],
+			changed: ['shape:b'],
+		})
+
+		const copy = await api('POST', '/app/files', { token: o.token, body: { duplicateOf: o.fileId, version: versions[2]!.version } })
+		expect(copy.status).toBe(201)
+		const copied = (await api('GET', `/app/file/${copy.body.id}/snapshot`, { token: o.token })).body.snapshot
+		expect(shapesAt(copied.documents.map((d: { state: unknown }) => d.state))).toBe(expected[2])
+		expect((await fetch(`${harness.url}/app/file/${o.fileId}/download?version=nope`, { headers: { Authorization: `Bearer ${o.token}` } })).status).toBe(400)
+	})
+})
+
 describe('publishing and snapshots', () => {
 	it('serves a published copy to anyone, updates it on republish and removes it on unpublish', async () => {
 		const o = await owner()
