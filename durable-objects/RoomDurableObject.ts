@@ -129,7 +129,7 @@ export class RoomDurableObject extends DurableObject<Env> {
 	override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer) {
 		const attachment = readAttachment(ws)
 		if (!attachment || this.purged) return ws.close(CloseCode.SERVICE_RESTART_CODE, 'session lost')
-		const verdict = this.gate.check(attachment.sessionId, message, Date.now())
+		const verdict = this.gate.check(attachment.sessionId, message)
 		if (verdict.kind === 'reject') {
 			if (verdict.detail) console.warn(`${verdict.reason}: ${verdict.detail}`)
 			return this.rejectFrame(ws, attachment.sessionId, verdict.code, verdict.reason)
