@@ -224,10 +224,7 @@ export class RoomDurableObject extends DurableObject<Env> {
 
 	/** Admin view: live sessions and recent versions (GET /app/admin/room/:roomKey). */
 	async describe(roomKey: RoomKey) {
-		if (this.meta.getRoomKey() !== roomKey) return null
-		const sessions = liveSessions(this.ctx)
-		const versions = this.meta.listVersions(10).map((v) => ({ historyKey: v.historyKey, createdAt: new Date(v.createdAt).toISOString(), clock: v.clock, kind: v.kind, bytes: v.bytes }))
-		return { sessions, versions, webhookBacklog: this.observers.webhooks.backlog() }
+		return this.observers.describe(roomKey)
 	}
 
 	/** DELETE /app/me: closes every session (NOT_FOUND) and deletes the room's storage. Idempotent. */
@@ -334,7 +331,7 @@ export class RoomDurableObject extends DurableObject<Env> {
 				},
 			},
 		})
-		this.observers.loaded(storage)
+		this.observers.loaded(storage, this.sql)
 		// Sockets that outlived a hibernation come back into the room where they left off.
 		for (const ws of this.ctx.getWebSockets()) {
 			const attachment = readAttachment(ws)

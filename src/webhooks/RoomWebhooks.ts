@@ -7,7 +7,7 @@ export interface WebhookSink {
 }
 
 /** Reads the room's change log: the current clock and the ids put/removed after `sinceClock`. */
-export type ChangesSince = (sinceClock: number) => { clock: number; diff: { puts: Record<string, unknown>; deletes: string[] } }
+export type ChangesSince = (sinceClock: number) => { clock: number; putIds: string[]; removedIds: string[]; complete: boolean }
 
 export interface RoomWebhooksDeps {
 	sql: SqlStorage
@@ -90,11 +90,11 @@ export class RoomWebhooks {
 	private emitDocumentUpdate(roomKey: string, changesSince: ChangesSince) {
 		if (this.stopped) return
 		const from = this.getState('reportedClock') ?? 0
-		const { clock, diff } = changesSince(from)
-		if (clock <= from) return
+		const changes = changesSince(from)
+		if (changes.clock <= from) return
 		this.deps.transactionSync(() => {
-			this.append(roomKey, 'document.updated', { ...summarizeDocumentUpdate(from, clock, diff) })
-			this.setState('reportedClock', clock)
+			this.append(roomKey, 'document.updated', { ...summarizeDocumentUpdate(from, changes) })
+			this.setState('reportedClock', changes.clock)
 		})
 		this.lastEmittedAt = this.deps.now()
 		void this.flush()
