@@ -45,6 +45,8 @@ interface ModeResult {
 	fanout: Summary | null
 	lost: number
 	events: number
+	/** Sockets the server closed during the run (none expected). */
+	serverCloses: string[]
 }
 
 async function runMode(mode: 'off' | 'on', receiverUrl: string, work: string, round: number, events: () => number): Promise<ModeResult> {
@@ -73,7 +75,7 @@ async function runMode(mode: 'off' | 'on', receiverUrl: string, work: string, ro
 		const samples = await Promise.all(pending)
 		const delivered = samples.filter((s): s is number => s !== null)
 		await sleep(1_500) // the last debounced document.updated
-		return { mode, ack: summarize(tracker.ackMs), fanout: summarize(delivered), lost: samples.length - delivered.length, events: events() - eventsBefore }
+		return { mode, ack: summarize(tracker.ackMs), fanout: summarize(delivered), lost: samples.length - delivered.length, events: events() - eventsBefore, serverCloses: tracker.serverCloses.map((c) => `client ${c.client}: ${c.code} ${c.reason}`) }
 	} finally {
 		closeAll(clients)
 		await dev.stop()
@@ -98,7 +100,7 @@ async function main() {
 		for (let round = 0; round < ROUNDS; round++) {
 			for (const mode of round % 2 === 0 ? (['off', 'on'] as const) : (['on', 'off'] as const)) {
 				const r = await runMode(mode, receiverUrl, work, round, () => received)
-				console.log(`[webhooks bench] round ${round + 1} ${mode}: ack p50 ${r.ack?.p50.toFixed(1)} p99 ${r.ack?.p99.toFixed(1)} ms, fan-out p99 ${r.fanout?.p99.toFixed(1)} ms, lost ${r.lost}, events ${r.events}`)
+				console.log(`[webhooks bench] round ${round + 1} ${mode}: ack p50 ${r.ack?.p50.toFixed(1)} p99 ${r.ack?.p99.toFixed(1)} ms, fan-out p99 ${r.fanout?.p99.toFixed(1)} ms, lost ${r.lost}, events ${r.events}${r.serverCloses.length ? `, closes: ${r.serverCloses.join('; ')}` : ''}`)
 				runs.push(r)
 			}
 		}

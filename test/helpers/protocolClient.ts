@@ -4,7 +4,7 @@
  */
 import { schema } from '../../schema/index.ts'
 import { getTlsyncProtocolVersion } from './syncCoreInternals.ts'
-import { waitFor } from './waitFor'
+import { waitFor } from './waitFor.ts'
 
 export interface ServerMessage {
 	type: string

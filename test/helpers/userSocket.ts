@@ -1,4 +1,4 @@
-import { waitFor } from './waitFor'
+import { waitFor } from './waitFor.ts'
 
 /** A client of the user-data socket (/app/:userId/connect) that records every server message. */
 export interface UserSocketMessage {

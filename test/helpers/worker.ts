@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import pg from 'pg'
 import { createTestHarness } from 'wrangler'
-import { waitFor } from './waitFor'
+import { waitFor } from './waitFor.ts'
 
 export const ROOT = path.resolve(import.meta.dirname, '../..')
 
