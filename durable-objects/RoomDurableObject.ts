@@ -130,7 +130,7 @@ export class RoomDurableObject extends DurableObject<Env> {
 	override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer) {
 		const attachment = this.sessionOf(ws)
 		if (!attachment || this.purged) return ws.close(CloseCode.SERVICE_RESTART_CODE, 'session lost')
-		const verdict = this.gate.check(attachment.sessionId, message, Date.now())
+		const verdict = this.gate.check(attachment.sessionId, message)
 		if (verdict.kind === 'reject') {
 			if (verdict.detail) console.warn(`${verdict.reason}: ${verdict.detail}`)
 			return this.rejectFrame(ws, attachment.sessionId, verdict.code, verdict.reason)
@@ -235,10 +235,7 @@ export class RoomDurableObject extends DurableObject<Env> {
 
 	/** Admin view: live sessions and recent versions (GET /app/admin/room/:roomKey). */
 	async describe(roomKey: RoomKey) {
-		if (this.meta.getRoomKey() !== roomKey) return null
-		const sessions = liveSessions(this.ctx)
-		const versions = this.meta.listVersions(10).map((v) => ({ historyKey: v.historyKey, createdAt: new Date(v.createdAt).toISOString(), clock: v.clock, kind: v.kind, bytes: v.bytes }))
-		return { sessions, versions, webhookBacklog: this.observers.webhooks.backlog() }
+		return this.observers.describe(roomKey)
 	}
 
 	/** DELETE /app/me: closes every session (NOT_FOUND) and deletes the room's storage. Idempotent. */
@@ -275,7 +272,7 @@ export class RoomDurableObject extends DurableObject<Env> {
 	}
 
 	/**
-	 * Live re-authorization (DESIGN §3): a file row changed, so sessions that lost access are closed,
+	 * Live re-authorization (ARCHITECTURE.md §4): a file row changed, so sessions that lost access are closed,
 	 * sessions whose access level changed rejoin (the Worker decides afresh), and the name follows.
 	 * Idempotent, so a caller may retry it.
 	 */
@@ -345,7 +342,7 @@ export class RoomDurableObject extends DurableObject<Env> {
 				},
 			},
 		})
-		this.observers.loaded(storage)
+		this.observers.loaded(storage, this.sql)
 		// Sockets that outlived a hibernation come back into the room where they left off.
 		for (const ws of this.ctx.getWebSockets()) {
 			const attachment = readAttachment(ws)

@@ -9,6 +9,7 @@ import { createErrorReporter } from '../src/observability/reportError'
 import type { RowChange, UserDelivery } from '../src/replication/types'
 import { CommitTracker } from '../src/user/commitTracker'
 import { loadInitialData } from '../src/user/loadInitialData'
+import { planDelivery, StreamPositionSchema, type StreamPosition } from '../src/user/planDelivery'
 import { compareLsn } from '../src/user/lsn'
 import { parseClientMessage, toInitMessage, toWireChange, type ServerMessage } from '../src/user/protocol'
 import { MutationRejectCode, runMutation, type MutationResult } from '../src/user/runMutation'
@@ -18,12 +19,9 @@ import { replicatorStub } from '../src/stubs'
 const AttachmentSchema = z.object({ socketId: z.string(), initLsn: z.string() })
 type Attachment = z.infer<typeof AttachmentSchema>
 
-/** Where this user's replication stream stands; kept in storage so a hibernated object resumes it. */
-const StreamStateSchema = z.object({ streamId: z.string(), nextSeq: z.number().int() })
-type StreamState = z.infer<typeof StreamStateSchema>
 
 /**
- * One per user (DESIGN §6): the user-data socket. Sends initial data from one Postgres transaction,
+ * One per user (ARCHITECTURE.md §2, §4): the user-data socket. Sends initial data from one Postgres transaction,
  * forwards the user's replicated changes in order, and runs mutations, confirming each only once its
  * rows came back through replication. A gap in `seq` or a new stream id means changes may be missing:
  * every socket is re-initialised from Postgres.
@@ -104,17 +102,10 @@ export class UserDurableObject extends DurableObject<Env> {
 	async deliver(deliveries: UserDelivery[]): Promise<boolean> {
 		const sockets = this.ctx.getWebSockets()
 		if (sockets.length === 0) return false
-		let stream = await this.ctx.storage.get<StreamState>('stream')
-		for (const delivery of deliveries) {
-			if (!stream || delivery.streamId !== stream.streamId || delivery.seq !== stream.nextSeq) {
-				if (stream && delivery.seq < stream.nextSeq && delivery.streamId === stream.streamId) continue // a retry we already applied
-				await this.resyncAll()
-				return true
-			}
-			stream = { ...stream, nextSeq: stream.nextSeq + 1 }
-			await this.forward(sockets, delivery)
-		}
-		await this.ctx.storage.put('stream', stream)
+		const plan = planDelivery(await this.streamPosition(), deliveries)
+		for (const delivery of plan.forward) await this.forward(sockets, delivery)
+		if (plan.kind === 'resync') await this.resyncAll()
+		else if (plan.next) await this.ctx.storage.put('stream', plan.next)
 		return true
 	}
 
@@ -166,8 +157,13 @@ export class UserDurableObject extends DurableObject<Env> {
 		}
 	}
 
+	private async streamPosition(): Promise<StreamPosition | null> {
+		const parsed = StreamPositionSchema.safeParse(await this.ctx.storage.get('stream'))
+		return parsed.success ? parsed.data : null
+	}
+
 	private async ensureRegistered() {
-		if (await this.ctx.storage.get('stream')) return
+		if (await this.streamPosition()) return
 		await this.register()
 	}
 
@@ -176,7 +172,7 @@ export class UserDurableObject extends DurableObject<Env> {
 		const userId = await this.getUserId()
 		const fileIds = await db.selectFrom('file_state').select('fileId').where('userId', '=', userId).execute()
 		const { streamId, nextSeq } = await this.replicator().registerUser(userId, fileIds.map((r) => r.fileId))
-		await this.ctx.storage.put('stream', { streamId, nextSeq } satisfies StreamState)
+		await this.ctx.storage.put('stream', { streamId, nextSeq } satisfies StreamPosition)
 	}
 
 	private async resyncAll() {

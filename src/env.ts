@@ -32,6 +32,7 @@ export interface Env {
 	API_RATE_LIMITER: RateLimit
 	/** Room connections per user or IP; also bounds how fast one IP can create anonymous rooms. */
 	ROOM_CONNECT_RATE_LIMITER: RateLimit
+	ANONYMOUS_API_RATE_LIMITER: RateLimit
 	DATABASE_URL?: string
 	REPLICATION_SLOT?: string
 	REPLICATOR_KEEPALIVE_MS?: string
@@ -45,6 +46,7 @@ export interface Env {
 	MAX_MESSAGE_BYTES?: string
 	MAX_PUSHES_PER_SECOND?: string
 	PUSH_BURST?: string
+	MAX_ANONYMOUS_UPLOAD_BYTES?: string
 	SENTRY_DSN?: string
 	WEBHOOK_URL?: string
 	WEBHOOK_SECRET?: string
