@@ -21,6 +21,7 @@ import { renderMemory, runMemory } from './scenarios/memory.ts'
 import { renderProtocolChecks, runProtocolChecks } from './scenarios/protocolCheck.ts'
 import { renderProfile, runProfile } from './scenarios/profile.ts'
 import { renderR2Export, runR2Export } from './scenarios/r2Export.ts'
+import { renderSyncCoreOnNode, runSyncCoreOnNode } from './scenarios/syncCoreOnNode.ts'
 import { renderThroughput, runThroughput } from './scenarios/throughput.ts'
 import { BaselineServer } from './systems/BaselineServer.ts'
 import { baselineSystem, wranglerSystem } from './systems/BenchSystem.ts'
@@ -134,6 +135,7 @@ async function main() {
 		const memory = runs('memory') ? await runMemory(ctx) : undefined
 		const r2 = runs('r2') ? await runR2Export(ctx) : undefined
 		const profile = runs('profile') ? await runProfile(ctx, syncWorkerDev) : undefined
+		const syncCoreOnNode = runs('profile') ? await runSyncCoreOnNode() : undefined
 		await stopAll()
 
 		const loadAverageAtEnd = loadavg()[0] ?? 0
@@ -152,7 +154,7 @@ async function main() {
 			only: onlyArg ?? null,
 			summary,
 			ratios,
-			scenarios: { protocolCheck: checks, fanout, throughput, durability, joinTime: join_, memory, r2Export: r2, profile },
+			scenarios: { protocolCheck: checks, fanout, throughput, durability, joinTime: join_, memory, r2Export: r2, profile, syncCoreOnNode },
 		}
 		const report = renderReport(
 			{ command: COMMAND, startedAt, durationS, quick, machine, loadAverageAtEnd, previousStartedAt: previous?.startedAt ?? null, syncWorkerVars: SYNC_WORKER_VAR_OVERRIDES },
@@ -166,6 +168,7 @@ async function main() {
 				memory && renderMemory(memory),
 				r2 && renderR2Export(r2),
 				profile && renderProfile(profile),
+				syncCoreOnNode && renderSyncCoreOnNode(syncCoreOnNode),
 			].filter((s): s is string => typeof s === 'string'),
 			collectNotes({ machine, ratios, previousRatios: prev, loadAverageAtEnd, fanout, throughput, durability, memory, r2 }),
 		)
