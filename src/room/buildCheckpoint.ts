@@ -32,7 +32,7 @@ export async function buildCheckpoint(sql: TLSyncSqliteWrapper, sliceRecords: nu
 			parts.push(slice.body)
 		}
 		parts.push(encoder.encode(CHECKPOINT_TAIL))
-		return { kind: 'checkpoint' as const, body: new Blob(parts), clock: changes.clock, schemaJson }
+		return { kind: 'checkpoint' as const, body: new Blob(parts as unknown as ConstructorParameters<typeof Blob>[0]), clock: changes.clock, schemaJson }
 	}
 }
 
