@@ -11,7 +11,8 @@ import { createTLSchema, type TLRecord } from '@tldraw/tlschema'
 import { getConfig, type Config } from '../src/config'
 import type { Env } from '../src/env'
 import { SessionGate } from '../src/room/SessionGate'
-import { readAttachment, type Attachment } from '../src/room/socketAttachment'
+import { readAttachment, withdrawSocket, type Attachment } from '../src/room/socketAttachment'
+import { countOtherSessions, planResume, type SocketFacts } from '../src/room/planSockets'
 import { CloseCode } from '../src/room/closeCodes'
 import { decodeConnectRequest } from '../src/room/connectRequest'
 import { decideAdmission } from '../src/room/decideAdmission'
@@ -87,8 +88,9 @@ export class RoomDurableObject extends DurableObject<Env> {
 		const decision = decideAdmission({
 			roomKey,
 			viaReadonlySlug: !connect.roomKey,
-			connectedSessions: this.ctx.getWebSockets().length,
+			connectedSessions: countOtherSessions(this.socketFacts(), connect.sessionId),
 			maxSessions: this.config.maxSessionsPerRoom,
+			role: connect.isOwner ? 'owner' : connect.isReadonly ? 'reader' : 'editor',
 		})
 		if (decision.kind === 'deny') {
 			// Accept outside hibernation so the refused socket never counts as a session, then close it with
@@ -102,6 +104,10 @@ export class RoomDurableObject extends DurableObject<Env> {
 		if (connect.fileName !== undefined && getDocumentName(storage) !== connect.fileName) {
 			setDocumentName(storage, connect.fileName)
 		}
+		// One socket per sessionId: a reconnect (or a twin opened to outlive a revocation) replaces the older
+		// socket, which loses its attachment so it is never resumed or heard again.
+		for (const old of this.ctx.getWebSockets(connect.sessionId)) withdrawSocket(old, TLSyncErrorCloseEventCode, CloseCode.SESSION_REPLACED)
+		this.gate.forget(connect.sessionId)
 		const attachment: Attachment = { sessionId: connect.sessionId, isReadonly: connect.isReadonly, userId: connect.userId }
 		this.ctx.acceptWebSocket(server, [connect.sessionId])
 		server.serializeAttachment(attachment)
@@ -112,8 +118,10 @@ export class RoomDurableObject extends DurableObject<Env> {
 	override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer) {
 		const attachment = readAttachment(ws)
 		if (!attachment) return ws.close(CloseCode.SERVICE_RESTART_CODE, 'session lost')
-		const verdict = this.gate.check(attachment.sessionId, message, Date.now())
+		const verdict = this.gate.check(attachment.sessionId, message, Date.now(), { connected: attachment.connected === true })
+		if (verdict.kind === 'wait') return
 		if (verdict.kind === 'reject') return this.rejectFrame(ws, attachment.sessionId, verdict.code, verdict.reason)
+		if (verdict.type === 'connect') ws.serializeAttachment({ ...attachment, connected: true } satisfies Attachment)
 		const { room } = await this.getRoom()
 		room.handleSocketMessage(attachment.sessionId, verdict.text)
 	}
@@ -196,15 +204,19 @@ export class RoomDurableObject extends DurableObject<Env> {
 
 	private async handleSocketGone(ws: WebSocket) {
 		const attachment = readAttachment(ws)
-		if (!attachment) return
-		const { room } = await this.getRoom()
-		// useSync reconnects with the same sessionId; a late close of the old socket must not end the new session.
-		if (!this.liveSocket(attachment.sessionId, ws)) {
+		// useSync reconnects with the same sessionId; a late close of the old socket must not end the new
+		// session (a replaced or withdrawn socket has no attachment at all).
+		if (attachment && !this.liveSocket(attachment.sessionId, ws)) {
+			const { room } = await this.getRoom()
 			this.gate.forget(attachment.sessionId)
 			room.handleSocketClose(attachment.sessionId)
 		}
 		const others = this.ctx.getWebSockets().filter((s) => s !== ws && s.readyState === WebSocket.OPEN)
 		if (others.length === 0) await this.exporter.schedule('last-session-left')
+	}
+
+	private socketFacts(): SocketFacts[] {
+		return this.ctx.getWebSockets().map((ws) => ({ attachment: readAttachment(ws), open: ws.readyState === WebSocket.OPEN }))
 	}
 
 	/** The open socket of `sessionId` other than `except`, newest first. */
@@ -232,14 +244,17 @@ export class RoomDurableObject extends DurableObject<Env> {
 		let closed = 0
 		let rejoined = 0
 		for (const { sessionId, decision } of plan.sessions) {
-			if (decision.kind === 'close') {
-				room.closeSession(sessionId, decision.reason)
-				closed++
-			} else {
-				// No fatal reason: the client reconnects at once and the Worker grants the new access level.
-				room.closeSession(sessionId)
-				rejoined++
+			// By the object's own sockets, not only the room's session map: every socket that carries the
+			// session loses its attachment, so no twin survives to be resumed after hibernation.
+			// No fatal reason: the client reconnects at once and the Worker grants the new access level.
+			const fatal = decision.kind === 'close' ? decision.reason : undefined
+			room.closeSession(sessionId, fatal)
+			this.gate.forget(sessionId)
+			for (const ws of this.ctx.getWebSockets(sessionId)) {
+				withdrawSocket(ws, fatal ? TLSyncErrorCloseEventCode : CloseCode.SERVICE_RESTART_CODE, fatal ?? 'access changed, please reconnect')
 			}
+			if (fatal) closed++
+			else rejoined++
 		}
 		if (plan.rename !== null) setDocumentName(storage, plan.rename)
 		return { closed, rejoined }
@@ -287,15 +302,12 @@ export class RoomDurableObject extends DurableObject<Env> {
 				},
 			},
 		})
-		// Sockets that outlived a hibernation come back into the room where they left off.
-		for (const ws of this.ctx.getWebSockets()) {
-			const attachment = readAttachment(ws)
-			if (attachment?.snapshot) {
-				room.handleSocketResume({ sessionId: attachment.sessionId, socket: ws, snapshot: attachment.snapshot })
-			} else {
-				ws.close(CloseCode.SERVICE_RESTART_CODE, 'room restarted, please reconnect')
-			}
-		}
+		// Sockets that outlived a hibernation come back into the room where they left off (planResume says which).
+		const sockets = this.ctx.getWebSockets()
+		planResume(this.socketFacts()).forEach((step, i) => {
+			if (step.kind === 'resume') room.handleSocketResume({ sessionId: step.sessionId, socket: sockets[i]!, snapshot: step.snapshot })
+			else if (step.kind === 'close') withdrawSocket(sockets[i]!, CloseCode.SERVICE_RESTART_CODE, 'room restarted, please reconnect')
+		})
 		return { room, storage }
 	}
 }

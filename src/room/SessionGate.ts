@@ -1,33 +1,49 @@
 import { TLSyncErrorCloseEventCode, TLSyncErrorCloseEventReason } from '@tldraw/sync-core'
-import { checkClientFrame } from './checkClientFrame'
+import { checkClientFrame, type PendingMessage } from './checkClientFrame'
+import type { ClientMessageType } from './clientMessageSchema'
+import { CloseCode } from './closeCodes'
 import { takePushToken, type PushBucket } from './takePushToken'
 
-export type GateVerdict = { kind: 'accept'; text: string } | { kind: 'reject'; code: number; reason: string }
+export type GateVerdict =
+	| { kind: 'wait' }
+	| { kind: 'accept'; text: string; type: ClientMessageType }
+	| { kind: 'reject'; code: number; reason: string }
 
 /**
- * The room's per-session limits in front of TLSocketRoom: frame checks, assembled message size, and the
- * push rate. Keeps each session's state in memory (lost on hibernation, which only happens when idle).
+ * The room's per-session checks in front of TLSocketRoom, run once per frame (this is the per-message
+ * cost the room adds; keep it linear and allocation-light): frame size, assembly of split messages, the
+ * protocol schema (checkClientFrame → clientMessageSchema), one `connect` per socket, and the push rate.
+ * Assembly and rate state live in memory (lost on hibernation, which only happens when idle); whether a
+ * socket already connected is the caller's (it survives hibernation in the socket attachment).
  */
 export class SessionGate {
-	private readonly pendingBytes = new Map<string, number>()
+	private readonly pending = new Map<string, PendingMessage>()
 	private readonly pushBuckets = new Map<string, PushBucket>()
 
 	constructor(private readonly limits: { maxMessageBytes: number; maxPushesPerSecond: number; pushBurst: number }) {}
 
-	check(sessionId: string, frame: string | ArrayBuffer, nowMs: number): GateVerdict {
-		const verdict = checkClientFrame(frame, this.pendingBytes.get(sessionId) ?? 0, this.limits.maxMessageBytes)
+	check(sessionId: string, frame: string | ArrayBuffer, nowMs: number, socket: { connected: boolean }): GateVerdict {
+		const verdict = checkClientFrame(frame, this.pending.get(sessionId) ?? null, this.limits.maxMessageBytes)
 		if (verdict.kind === 'reject') return verdict
-		this.pendingBytes.set(sessionId, verdict.pendingBytes)
-		if (verdict.isPush) {
+		if (verdict.kind === 'partial') {
+			this.pending.set(sessionId, verdict.pending)
+			return { kind: 'wait' }
+		}
+		this.pending.delete(sessionId)
+		const { type } = verdict.message
+		// Each `connect` makes the room serialise and send the whole document: one per socket (a stock
+		// client opens a new socket to reconnect), so a reader cannot turn small frames into large sends.
+		if (type === 'connect' && socket.connected) return { kind: 'reject', code: TLSyncErrorCloseEventCode, reason: CloseCode.DUPLICATE_CONNECT }
+		if (type === 'push') {
 			const taken = takePushToken(this.pushBuckets.get(sessionId), nowMs, this.limits.maxPushesPerSecond, this.limits.pushBurst)
 			this.pushBuckets.set(sessionId, taken.bucket)
 			if (!taken.allowed) return { kind: 'reject', code: TLSyncErrorCloseEventCode, reason: TLSyncErrorCloseEventReason.RATE_LIMITED }
 		}
-		return { kind: 'accept', text: verdict.text }
+		return { kind: 'accept', text: verdict.text, type }
 	}
 
 	forget(sessionId: string) {
-		this.pendingBytes.delete(sessionId)
+		this.pending.delete(sessionId)
 		this.pushBuckets.delete(sessionId)
 	}
 }
