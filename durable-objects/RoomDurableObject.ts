@@ -7,17 +7,22 @@ import {
 	TLSyncErrorCloseEventCode,
 	type RoomSnapshot,
 } from '@tldraw/sync-core'
-import { createTLSchema, type TLRecord } from '@tldraw/tlschema'
+import type { TLRecord } from '@tldraw/tlschema'
+import { schema } from '#schema'
 import { getConfig, type Config } from '../src/config'
 import type { Env } from '../src/env'
 import { SessionGate } from '../src/room/SessionGate'
-import { readAttachment, withdrawSocket, type Attachment } from '../src/room/socketAttachment'
-import { countOtherSessions, planResume, type SocketFacts } from '../src/room/planSockets'
+import { formatInvalidRecord, watchRecordValidation } from '../src/room/describeInvalidRecord'
+import { liveSessions, readAttachment, withdrawSocket, type Attachment } from '../src/room/socketAttachment'
+import { countOtherSessions } from '../src/room/planSockets'
+import { liveSocket, resumeSockets, socketFacts, withdrawSessions } from '../src/room/roomSockets'
 import { CloseCode } from '../src/room/closeCodes'
 import { decodeConnectRequest } from '../src/room/connectRequest'
 import { decideAdmission } from '../src/room/decideAdmission'
 import { RoomExporter } from '../src/room/RoomExporter'
 import { RoomMetaStore } from '../src/room/RoomMetaStore'
+import { RoomObservers } from '../src/room/RoomObservers'
+import { statsStub } from '../src/stubs'
 import { getDocumentName, setDocumentName } from '../src/room/documentName'
 import { loadInitialSnapshot } from '../src/room/loadInitialSnapshot'
 import { applyRecordChanges, type RecordChangeResult } from '../src/room/applyRecordChanges'
@@ -26,16 +31,13 @@ import type { VersionRow } from '../src/room/RoomMetaStore'
 import { createR2ImportStore, type ImportStore } from '../src/files/ImportStore'
 import { planFileChange, type FileFacts } from '../src/files/planFileChange'
 import { importSnapshotKey, type RoomKey } from '../src/storage/keys'
+import type { RoomAddress } from '../src/room/RoomAddress'
+import { ApiError, ErrorCode, errorResponse } from '../src/http/errors'
 import { createErrorReporter } from '../src/observability/reportError'
 import { createR2SnapshotStore, type SnapshotStore } from '../src/storage/SnapshotStore'
 
-const schema = createTLSchema()
-
-/** Which room an RPC call means, so a room first reached over HTTP starts from the right content. */
-export interface RoomTarget {
-	roomKey: RoomKey
-	createSource: string | null
-}
+// TLSyncRoom closes a bad push with INVALID_RECORD and drops the reason; the log names type and property.
+watchRecordValidation(schema, (failure) => console.warn(`INVALID_RECORD: ${formatInvalidRecord(failure)}`))
 
 interface LoadedRoom {
 	room: TLSocketRoom<TLRecord, void>
@@ -55,12 +57,14 @@ export class RoomDurableObject extends DurableObject<Env> {
 	private roomPromise: Promise<LoadedRoom> | null = null
 	private readonly gate: SessionGate
 	private readonly exporter: RoomExporter
+	/** Webhook events and stats reports; never on a push's path. */
+	private readonly observers: RoomObservers
 
 	constructor(ctx: DurableObjectState, env: Env) {
 		super(ctx, env)
 		this.config = getConfig(env)
 		this.meta = new RoomMetaStore(ctx.storage.sql)
-		this.gate = new SessionGate(this.config)
+		this.gate = new SessionGate(this.config, schema.serialize())
 		this.snapshots = createR2SnapshotStore(env.ROOMS, env.ROOM_HISTORY)
 		this.imports = createR2ImportStore(env.SNAPSHOTS, importSnapshotKey)
 		this.exporter = new RoomExporter({
@@ -68,27 +72,31 @@ export class RoomDurableObject extends DurableObject<Env> {
 			meta: this.meta,
 			snapshots: this.snapshots,
 			persistIntervalMs: this.config.persistIntervalMs,
-			report: (err, extra) => this.report(err, extra),
+			report: (err, extra) => {
+				this.observers.exportFailed()
+				this.report(err, extra)
+			},
 		})
+		this.observers = new RoomObservers({ ctx, config: this.config, meta: this.meta, queue: env.WEBHOOK_QUEUE, stats: statsStub(env) })
 		// Answered by the runtime without waking the object, so idle rooms with open sockets hibernate.
 		ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair('{"type":"ping"}', '{"type":"pong"}'))
 	}
 
 	override async fetch(request: Request): Promise<Response> {
 		const connect = decodeConnectRequest(request.headers.get('x-sync-connect'))
-		if (!connect) return Response.json({ error: 'bad connect request', code: 'BAD_REQUEST' }, { status: 400 })
+		if (!connect) return errorResponse(new ApiError(400, ErrorCode.BAD_REQUEST, 'bad connect request'))
 		if (request.headers.get('Upgrade')?.toLowerCase() !== 'websocket') {
-			return Response.json({ error: 'expected a WebSocket upgrade', code: 'UPGRADE_REQUIRED' }, { status: 426 })
+			return errorResponse(new ApiError(426, ErrorCode.UPGRADE_REQUIRED, 'expected a WebSocket upgrade'))
 		}
-		const knownKey = this.meta.getRoomKey()
-		if (connect.roomKey && !knownKey) this.meta.setRoomKey(connect.roomKey)
-		const roomKey = knownKey ?? connect.roomKey ?? null
+		// A connect by read-only slug carries no address: the room must already know its own.
+		const address: RoomAddress | undefined = connect.roomKey ? { roomKey: connect.roomKey, createSource: connect.createSource ?? null } : undefined
+		const roomKey = this.meta.getRoomKey() ?? address?.roomKey ?? null
 
 		const { 0: client, 1: server } = new WebSocketPair()
 		const decision = decideAdmission({
 			roomKey,
 			viaReadonlySlug: !connect.roomKey,
-			connectedSessions: countOtherSessions(this.socketFacts(), connect.sessionId),
+			connectedSessions: countOtherSessions(socketFacts(this.ctx.getWebSockets()), connect.sessionId),
 			maxSessions: this.config.maxSessionsPerRoom,
 			role: connect.isOwner ? 'owner' : connect.isReadonly ? 'reader' : 'editor',
 		})
@@ -100,15 +108,17 @@ export class RoomDurableObject extends DurableObject<Env> {
 			return new Response(null, { status: 101, webSocket: client })
 		}
 
-		const { room, storage } = await this.getRoom(roomKey!, connect.createSource ?? null)
+		const { room, storage } = await this.getRoom(address)
 		if (connect.fileName !== undefined && getDocumentName(storage) !== connect.fileName) {
 			setDocumentName(storage, connect.fileName)
 		}
 		// One socket per sessionId: a reconnect (or a twin opened to outlive a revocation) replaces the older
 		// socket, which loses its attachment so it is never resumed or heard again.
+		const attachment: Attachment = { sessionId: connect.sessionId, isReadonly: connect.isReadonly, userId: connect.userId }
+		// A reconnect of a session whose old socket is still open is the same session, not a new one.
+		if (!liveSocket(this.ctx, connect.sessionId)) this.observers.sessionJoined(attachment)
 		for (const old of this.ctx.getWebSockets(connect.sessionId)) withdrawSocket(old, TLSyncErrorCloseEventCode, CloseCode.SESSION_REPLACED)
 		this.gate.forget(connect.sessionId)
-		const attachment: Attachment = { sessionId: connect.sessionId, isReadonly: connect.isReadonly, userId: connect.userId }
 		this.ctx.acceptWebSocket(server, [connect.sessionId])
 		server.serializeAttachment(attachment)
 		room.handleSocketConnect({ sessionId: connect.sessionId, socket: server, isReadonly: connect.isReadonly })
@@ -118,9 +128,13 @@ export class RoomDurableObject extends DurableObject<Env> {
 	override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer) {
 		const attachment = readAttachment(ws)
 		if (!attachment) return ws.close(CloseCode.SERVICE_RESTART_CODE, 'session lost')
+		// SessionGate is the room's per-message check (protocol schema, sizes, rates): keep it cheap.
 		const verdict = this.gate.check(attachment.sessionId, message, Date.now(), { connected: attachment.connected === true })
 		if (verdict.kind === 'wait') return
-		if (verdict.kind === 'reject') return this.rejectFrame(ws, attachment.sessionId, verdict.code, verdict.reason)
+		if (verdict.kind === 'reject') {
+			if (verdict.detail) console.warn(`${verdict.reason}: ${verdict.detail}`)
+			return this.rejectFrame(ws, attachment.sessionId, verdict.code, verdict.reason)
+		}
 		if (verdict.type === 'connect') ws.serializeAttachment({ ...attachment, connected: true } satisfies Attachment)
 		const { room } = await this.getRoom()
 		room.handleSocketMessage(attachment.sessionId, verdict.text)
@@ -157,6 +171,7 @@ export class RoomDurableObject extends DurableObject<Env> {
 		if (!this.meta.getRoomKey()) return
 		const { storage } = await this.getRoom()
 		await this.exporter.exportNow(storage)
+		await this.observers.alarm()
 	}
 
 	// ── Document and history API (called by the Worker over RPC after it checked access) ──
@@ -165,13 +180,13 @@ export class RoomDurableObject extends DurableObject<Env> {
 		return this.meta.listVersions(limit, beforeId)
 	}
 
-	async readSnapshot(target: RoomTarget): Promise<{ snapshot: RoomSnapshot; clock: number }> {
-		const { storage } = await this.open(target)
+	async readSnapshot(address: RoomAddress): Promise<{ snapshot: RoomSnapshot; clock: number }> {
+		const { storage } = await this.getRoom(address)
 		return { snapshot: storage.getSnapshot(), clock: storage.getClock() }
 	}
 
-	async readMetadata(target: RoomTarget) {
-		const { room, storage } = await this.open(target)
+	async readMetadata(address: RoomAddress) {
+		const { room, storage } = await this.getRoom(address)
 		const versions = this.meta.listVersions(1)
 		return {
 			clock: storage.getClock(),
@@ -181,8 +196,8 @@ export class RoomDurableObject extends DurableObject<Env> {
 		}
 	}
 
-	async applyRecords(target: RoomTarget, change: { put: unknown[]; remove: string[]; expectedClock?: number }): Promise<RecordChangeResult> {
-		const { storage } = await this.open(target)
+	async applyRecords(address: RoomAddress, change: { put: unknown[]; remove: string[]; expectedClock?: number }): Promise<RecordChangeResult> {
+		const { storage } = await this.getRoom(address)
 		return applyRecordChanges(storage, schema, change)
 	}
 
@@ -191,40 +206,39 @@ export class RoomDurableObject extends DurableObject<Env> {
 	 * change (no reload), and the result is exported at once as a new version, so a restore is undoable.
 	 */
 	async restoreVersion(
-		target: RoomTarget,
+		address: RoomAddress,
 		historyKey: string,
 	): Promise<{ found: false } | { found: true; clock: number; newVersionKey: string | null }> {
 		if (!this.meta.getVersionByKey(historyKey)) return { found: false }
 		const json = await this.snapshots.getVersion(historyKey)
 		if (json === null) return { found: false }
-		const { storage } = await this.open(target)
+		const { storage } = await this.getRoom(address)
 		storage.transaction((txn) => loadSnapshotIntoStorage(txn, schema, parseRoomSnapshot(json)))
-		return { found: true, clock: storage.getClock(), newVersionKey: await this.exporter.exportNow(storage) }
+		const result = { found: true as const, clock: storage.getClock(), newVersionKey: await this.exporter.exportNow(storage) }
+		this.observers.restored({ version: historyKey, clock: result.clock, newVersion: result.newVersionKey })
+		return result
+	}
+
+	/** Admin view: live sessions and recent versions (GET /app/admin/room/:roomKey). */
+	async describe(roomKey: RoomKey) {
+		if (this.meta.getRoomKey() !== roomKey) return null
+		const sessions = liveSessions(this.ctx)
+		const versions = this.meta.listVersions(10).map((v) => ({ historyKey: v.historyKey, createdAt: new Date(v.createdAt).toISOString(), clock: v.clock, bytes: v.bytes }))
+		return { sessions, versions, webhookBacklog: this.observers.webhooks.backlog() }
 	}
 
 	private async handleSocketGone(ws: WebSocket) {
 		const attachment = readAttachment(ws)
 		// useSync reconnects with the same sessionId; a late close of the old socket must not end the new
 		// session (a replaced or withdrawn socket has no attachment at all).
-		if (attachment && !this.liveSocket(attachment.sessionId, ws)) {
+		if (attachment && !liveSocket(this.ctx, attachment.sessionId, ws)) {
 			const { room } = await this.getRoom()
 			this.gate.forget(attachment.sessionId)
 			room.handleSocketClose(attachment.sessionId)
+			this.observers.sessionLeft(attachment)
 		}
 		const others = this.ctx.getWebSockets().filter((s) => s !== ws && s.readyState === WebSocket.OPEN)
 		if (others.length === 0) await this.exporter.schedule('last-session-left')
-	}
-
-	private socketFacts(): SocketFacts[] {
-		return this.ctx.getWebSockets().map((ws) => ({ attachment: readAttachment(ws), open: ws.readyState === WebSocket.OPEN }))
-	}
-
-	/** The open socket of `sessionId` other than `except`, newest first. */
-	private liveSocket(sessionId: string, except?: WebSocket): WebSocket | undefined {
-		return this.ctx
-			.getWebSockets(sessionId)
-			.filter((s) => s !== except && s.readyState === WebSocket.OPEN)
-			.at(-1)
 	}
 
 	/**
@@ -236,39 +250,24 @@ export class RoomDurableObject extends DurableObject<Env> {
 		// A room nobody ever opened has no sessions and no document to rename.
 		if (!this.meta.getRoomKey()) return { closed: 0, rejoined: 0 }
 		const { room, storage } = await this.getRoom()
-		const sessions = this.ctx.getWebSockets().flatMap((ws) => {
-			const a = readAttachment(ws)
-			return a ? [{ sessionId: a.sessionId, userId: a.userId, isReadonly: a.isReadonly }] : []
-		})
+		const sessions = liveSessions(this.ctx)
 		const plan = planFileChange(before, after, sessions, getDocumentName(storage))
-		let closed = 0
-		let rejoined = 0
-		for (const { sessionId, decision } of plan.sessions) {
-			// By the object's own sockets, not only the room's session map: every socket that carries the
-			// session loses its attachment, so no twin survives to be resumed after hibernation.
-			// No fatal reason: the client reconnects at once and the Worker grants the new access level.
-			const fatal = decision.kind === 'close' ? decision.reason : undefined
-			room.closeSession(sessionId, fatal)
-			this.gate.forget(sessionId)
-			for (const ws of this.ctx.getWebSockets(sessionId)) {
-				withdrawSocket(ws, fatal ? TLSyncErrorCloseEventCode : CloseCode.SERVICE_RESTART_CODE, fatal ?? 'access changed, please reconnect')
-			}
-			if (fatal) closed++
-			else rejoined++
-		}
+		const result = withdrawSessions(this.ctx, room, plan.sessions, (session) => {
+			this.gate.forget(session.sessionId)
+			this.observers.sessionLeft(session)
+		})
 		if (plan.rename !== null) setDocumentName(storage, plan.rename)
-		return { closed, rejoined }
+		return result
 	}
 
-	/** For HTTP API calls: a room reached before any socket learns its key and create source here. */
-	private open(target: RoomTarget): Promise<LoadedRoom> {
-		if (!this.meta.getRoomKey()) this.meta.setRoomKey(target.roomKey)
-		return this.getRoom(target.roomKey, target.createSource)
-	}
-
-	/** Loads the room once per object lifetime: DO SQLite, else R2 or the file's create source, else empty. */
-	private getRoom(roomKey?: RoomKey, createSource: string | null = null): Promise<LoadedRoom> {
-		this.roomPromise ??= this.loadRoom(roomKey ?? this.meta.getRoomKey(), createSource).catch((err) => {
+	/**
+	 * Loads the room once per object lifetime: DO SQLite, else R2 or the file's create source, else empty.
+	 * The only place the room learns its key: from the first address a connect or an RPC call gives it
+	 * (later calls, and connects by read-only slug, may give none).
+	 */
+	private getRoom(address?: RoomAddress): Promise<LoadedRoom> {
+		if (address && !this.meta.getRoomKey()) this.meta.setRoomKey(address.roomKey)
+		this.roomPromise ??= this.loadRoom(this.meta.getRoomKey(), address?.createSource ?? null).catch((err) => {
 			this.roomPromise = null
 			throw err
 		})
@@ -283,14 +282,17 @@ export class RoomDurableObject extends DurableObject<Env> {
 			snapshot = initial.snapshot
 		}
 		const storage = new SQLiteSyncStorage<TLRecord>({ sql, snapshot })
-		storage.onChange(() => void this.exporter.schedule('changed'))
+		storage.onChange(() => {
+			void this.exporter.schedule('changed')
+			this.observers.changed()
+		})
 		const room = new TLSocketRoom<TLRecord, void>({
 			schema,
 			storage,
 			// Liveness is the client's job (pings); a timeout here would wake hibernated rooms to evict sessions.
 			clientTimeout: Infinity,
 			onSessionSnapshot: (sessionId, sessionSnapshot) => {
-				const ws = this.liveSocket(sessionId)
+				const ws = liveSocket(this.ctx, sessionId)
 				const attachment = ws && readAttachment(ws)
 				if (attachment) ws.serializeAttachment({ ...attachment, snapshot: sessionSnapshot } satisfies Attachment)
 			},
@@ -302,12 +304,9 @@ export class RoomDurableObject extends DurableObject<Env> {
 				},
 			},
 		})
-		// Sockets that outlived a hibernation come back into the room where they left off (planResume says which).
-		const sockets = this.ctx.getWebSockets()
-		planResume(this.socketFacts()).forEach((step, i) => {
-			if (step.kind === 'resume') room.handleSocketResume({ sessionId: step.sessionId, socket: sockets[i]!, snapshot: step.snapshot })
-			else if (step.kind === 'close') withdrawSocket(sockets[i]!, CloseCode.SERVICE_RESTART_CODE, 'room restarted, please reconnect')
-		})
+		this.observers.loaded(storage)
+		// Sockets that outlived a hibernation come back into the room where they left off.
+		resumeSockets(this.ctx, room)
 		return { room, storage }
 	}
 }

@@ -1,18 +1,22 @@
 import { TLSyncErrorCloseEventCode, TLSyncErrorCloseEventReason } from '@tldraw/sync-core'
+import type { SerializedSchema } from '@tldraw/store'
 import { checkClientFrame, type PendingMessage } from './checkClientFrame'
 import type { ClientMessageType } from './clientMessageSchema'
 import { CloseCode } from './closeCodes'
+import { decideClientSchema } from './decideClientSchema'
 import { takePushToken, type PushBucket } from './takePushToken'
 
+/** `detail` is for the log only, never sent to the client. */
 export type GateVerdict =
 	| { kind: 'wait' }
 	| { kind: 'accept'; text: string; type: ClientMessageType }
-	| { kind: 'reject'; code: number; reason: string }
+	| { kind: 'reject'; code: number; reason: string; detail?: string }
 
 /**
  * The room's per-session checks in front of TLSocketRoom, run once per frame (this is the per-message
  * cost the room adds; keep it linear and allocation-light): frame size, assembly of split messages, the
- * protocol schema (checkClientFrame → clientMessageSchema), one `connect` per socket, and the push rate.
+ * protocol schema (checkClientFrame → clientMessageSchema: one JSON.parse and one schema walk per
+ * message), one `connect` per socket, the client's record schema at connect, and the push rate.
  * Assembly and rate state live in memory (lost on hibernation, which only happens when idle); whether a
  * socket already connected is the caller's (it survives hibernation in the socket attachment).
  */
@@ -20,7 +24,10 @@ export class SessionGate {
 	private readonly pending = new Map<string, PendingMessage>()
 	private readonly pushBuckets = new Map<string, PushBucket>()
 
-	constructor(private readonly limits: { maxMessageBytes: number; maxPushesPerSecond: number; pushBurst: number }) {}
+	constructor(
+		private readonly limits: { maxMessageBytes: number; maxPushesPerSecond: number; pushBurst: number },
+		private readonly serverSchema: SerializedSchema,
+	) {}
 
 	check(sessionId: string, frame: string | ArrayBuffer, nowMs: number, socket: { connected: boolean }): GateVerdict {
 		const verdict = checkClientFrame(frame, this.pending.get(sessionId) ?? null, this.limits.maxMessageBytes)
@@ -30,16 +37,21 @@ export class SessionGate {
 			return { kind: 'wait' }
 		}
 		this.pending.delete(sessionId)
-		const { type } = verdict.message
-		// Each `connect` makes the room serialise and send the whole document: one per socket (a stock
-		// client opens a new socket to reconnect), so a reader cannot turn small frames into large sends.
-		if (type === 'connect' && socket.connected) return { kind: 'reject', code: TLSyncErrorCloseEventCode, reason: CloseCode.DUPLICATE_CONNECT }
-		if (type === 'push') {
+		const { message } = verdict
+		if (message.type === 'connect') {
+			// Each `connect` makes the room serialise and send the whole document: one per socket (a stock
+			// client opens a new socket to reconnect), so a reader cannot turn small frames into large sends.
+			if (socket.connected) return { kind: 'reject', code: TLSyncErrorCloseEventCode, reason: CloseCode.DUPLICATE_CONNECT }
+			const schema = decideClientSchema(message.schema, this.serverSchema)
+			if (schema.kind === 'server-too-old') {
+				return { kind: 'reject', code: TLSyncErrorCloseEventCode, reason: TLSyncErrorCloseEventReason.SERVER_TOO_OLD, detail: schema.detail }
+			}
+		} else if (message.type === 'push') {
 			const taken = takePushToken(this.pushBuckets.get(sessionId), nowMs, this.limits.maxPushesPerSecond, this.limits.pushBurst)
 			this.pushBuckets.set(sessionId, taken.bucket)
 			if (!taken.allowed) return { kind: 'reject', code: TLSyncErrorCloseEventCode, reason: TLSyncErrorCloseEventReason.RATE_LIMITED }
 		}
-		return { kind: 'accept', text: verdict.text, type }
+		return { kind: 'accept', text: verdict.text, type: message.type }
 	}
 
 	forget(sessionId: string) {

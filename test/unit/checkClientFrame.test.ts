@@ -3,6 +3,7 @@ import { MAX_FRAME_BYTES } from '../../src/config'
 import { checkClientFrame, type PendingMessage } from '../../src/room/checkClientFrame'
 import { parseClientMessage } from '../../src/room/clientMessageSchema'
 import { SessionGate } from '../../src/room/SessionGate'
+import { schema as serverSchema } from '../../schema/index.ts'
 
 const LIMIT = 1000
 const schema = { schemaVersion: 2, sequences: {} }
@@ -92,7 +93,7 @@ describe('parseClientMessage (the sync protocol, version 8)', () => {
 })
 
 describe('SessionGate', () => {
-	const gate = () => new SessionGate({ maxMessageBytes: LIMIT, maxPushesPerSecond: 2, pushBurst: 2 })
+	const gate = () => new SessionGate({ maxMessageBytes: LIMIT, maxPushesPerSecond: 2, pushBurst: 2 }, serverSchema.serialize())
 	const push = (n: number) => JSON.stringify({ type: 'push', clientClock: n, diff: {} })
 
 	it('lets one connect through per socket and closes the socket on a second (DUPLICATE_CONNECT)', () => {
