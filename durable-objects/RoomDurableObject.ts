@@ -15,6 +15,8 @@ import { SessionGate } from '../src/room/SessionGate'
 import { formatInvalidRecord, watchRecordValidation } from '../src/room/describeInvalidRecord'
 import { liveSessions, readAttachment, withdrawSocket, type Attachment } from '../src/room/socketAttachment'
 import { countOtherSessions } from '../src/room/planSockets'
+import { DocumentSizeMeter } from '../src/room/DocumentSizeMeter'
+import { pushGrowthBound, recordsBytes } from '../src/room/documentSize'
 import { liveSocket, resumeSockets, socketFacts, withdrawSessions } from '../src/room/roomSockets'
 import { CloseCode } from '../src/room/closeCodes'
 import { decodeConnectRequest } from '../src/room/connectRequest'
@@ -42,6 +44,7 @@ watchRecordValidation(schema, (failure) => console.warn(`INVALID_RECORD: ${forma
 interface LoadedRoom {
 	room: TLSocketRoom<TLRecord, void>
 	storage: SQLiteSyncStorage<TLRecord>
+	size: DocumentSizeMeter
 }
 
 
@@ -135,9 +138,15 @@ export class RoomDurableObject extends DurableObject<Env> {
 			if (verdict.detail) console.warn(`${verdict.reason}: ${verdict.detail}`)
 			return this.rejectFrame(ws, attachment.sessionId, verdict.code, verdict.reason)
 		}
-		if (verdict.type === 'connect') ws.serializeAttachment({ ...attachment, connected: true } satisfies Attachment)
-		const { room } = await this.getRoom()
+		if (verdict.message.type === 'connect') ws.serializeAttachment({ ...attachment, connected: true } satisfies Attachment)
+		const { room, size } = await this.getRoom()
+		// Checked and applied in one synchronous step, so two pushes can never both take the last bytes.
+		if (!size.fits(pushGrowthBound(verdict.message, verdict.bytes))) {
+			return this.rejectFrame(ws, attachment.sessionId, TLSyncErrorCloseEventCode, CloseCode.DOCUMENT_TOO_LARGE)
+		}
 		room.handleSocketMessage(attachment.sessionId, verdict.text)
+		const warning = verdict.message.type === 'connect' && size.currentWarning()
+		if (warning) room.sendCustomMessage(attachment.sessionId, warning)
 	}
 
 	private report(err: unknown, extra: Record<string, unknown>) {
@@ -186,18 +195,19 @@ export class RoomDurableObject extends DurableObject<Env> {
 	}
 
 	async readMetadata(address: RoomAddress) {
-		const { room, storage } = await this.getRoom(address)
+		const { room, storage, size } = await this.getRoom(address)
 		const versions = this.meta.listVersions(1)
 		return {
 			clock: storage.getClock(),
 			sessions: room.getNumActiveSessions(),
-			bytes: new TextEncoder().encode(JSON.stringify(storage.getSnapshot())).byteLength,
+			bytes: size.bytes(),
 			lastExportedAt: versions[0] ? new Date(versions[0].createdAt).toISOString() : null,
 		}
 	}
 
 	async applyRecords(address: RoomAddress, change: { put: unknown[]; remove: string[]; expectedClock?: number }): Promise<RecordChangeResult> {
-		const { storage } = await this.getRoom(address)
+		const { storage, size } = await this.getRoom(address)
+		if (!size.fits(recordsBytes(change.put))) return { kind: 'too-large', maxBytes: size.maxBytes }
 		return applyRecordChanges(storage, schema, change)
 	}
 
@@ -305,9 +315,14 @@ export class RoomDurableObject extends DurableObject<Env> {
 			},
 		})
 		this.observers.loaded(storage)
+		const size = new DocumentSizeMeter(this.ctx.storage.sql, this.config.maxDocumentBytes)
+		storage.onChange(() => {
+			const notice = size.changedNotice()
+			if (notice) for (const s of room.getSessions()) if (s.isConnected) room.sendCustomMessage(s.sessionId, notice)
+		})
 		// Sockets that outlived a hibernation come back into the room where they left off.
 		resumeSockets(this.ctx, room)
-		return { room, storage }
+		return { room, storage, size }
 	}
 }
 

@@ -1,7 +1,7 @@
 import { TLSyncErrorCloseEventCode, TLSyncErrorCloseEventReason } from '@tldraw/sync-core'
 import type { SerializedSchema } from '@tldraw/store'
 import { checkClientFrame, type PendingMessage } from './checkClientFrame'
-import type { ClientMessageType } from './clientMessageSchema'
+import type { ClientMessage } from './clientMessageSchema'
 import { CloseCode } from './closeCodes'
 import { decideClientSchema } from './decideClientSchema'
 import { takePushToken, type PushBucket } from './takePushToken'
@@ -9,7 +9,7 @@ import { takePushToken, type PushBucket } from './takePushToken'
 /** `detail` is for the log only, never sent to the client. */
 export type GateVerdict =
 	| { kind: 'wait' }
-	| { kind: 'accept'; text: string; type: ClientMessageType }
+	| { kind: 'accept'; text: string; message: ClientMessage; bytes: number }
 	| { kind: 'reject'; code: number; reason: string; detail?: string }
 
 /**
@@ -51,7 +51,7 @@ export class SessionGate {
 			this.pushBuckets.set(sessionId, taken.bucket)
 			if (!taken.allowed) return { kind: 'reject', code: TLSyncErrorCloseEventCode, reason: TLSyncErrorCloseEventReason.RATE_LIMITED }
 		}
-		return { kind: 'accept', text: verdict.text, type: message.type }
+		return { kind: 'accept', text: verdict.text, message, bytes: verdict.bytes }
 	}
 
 	forget(sessionId: string) {

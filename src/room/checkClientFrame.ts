@@ -13,7 +13,7 @@ export interface PendingMessage {
 
 export type FrameVerdict =
 	| { kind: 'partial'; pending: PendingMessage }
-	| { kind: 'message'; text: string; message: ClientMessage }
+	| { kind: 'message'; text: string; message: ClientMessage; bytes: number }
 	| { kind: 'reject'; code: number; reason: string }
 
 // tldraw's `chunk()` prefixes each part with the number of parts still to come: "2_…", "1_…", "0_…".
@@ -62,7 +62,7 @@ export function checkClientFrame(frame: string | ArrayBuffer, pending: PendingMe
 	const parsed = parseClientMessage(value)
 	if (!parsed.ok) return malformed(parsed.what)
 	// TLSocketRoom's assembler treats only text starting with "{" as a whole message.
-	return { kind: 'message', text: text.trimStart(), message: parsed.message }
+	return { kind: 'message', text: text.trimStart(), message: parsed.message, bytes: pendingBytes + frameBytes }
 }
 
 export function malformed(detail: string): Extract<FrameVerdict, { kind: 'reject' }> {

@@ -113,6 +113,8 @@ export async function postRecords(req: Req, env: Env): Promise<Response> {
 			return Response.json({ error: `the document is at clock ${result.clock}, not ${body.expectedClock}`, code: ErrorCode.CLOCK_MISMATCH, clock: result.clock }, { status: 409 })
 		case 'invalid':
 			return Response.json({ error: result.message, code: ErrorCode.INVALID_RECORD, typeName: result.typeName, path: result.path }, { status: 400 })
+		case 'too-large':
+			throw new ApiError(413, ErrorCode.DOCUMENT_TOO_LARGE, `the document would pass its limit of ${result.maxBytes} bytes (MAX_DOCUMENT_BYTES); nothing was applied`)
 	}
 }
 

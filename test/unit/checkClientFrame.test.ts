@@ -98,7 +98,7 @@ describe('SessionGate', () => {
 
 	it('lets one connect through per socket and closes the socket on a second (DUPLICATE_CONNECT)', () => {
 		const g = gate()
-		expect(g.check('s', connect, 0, { connected: false })).toMatchObject({ kind: 'accept', type: 'connect' })
+		expect(g.check('s', connect, 0, { connected: false })).toMatchObject({ kind: 'accept', message: { type: 'connect' } })
 		expect(g.check('s', connect, 0, { connected: true })).toEqual({ kind: 'reject', code: 4099, reason: 'DUPLICATE_CONNECT' })
 	})
 
@@ -106,7 +106,7 @@ describe('SessionGate', () => {
 		const g = gate()
 		const text = push(1)
 		expect(g.check('s', `1_${text.slice(0, 10)}`, 0, { connected: true })).toEqual({ kind: 'wait' })
-		expect(g.check('s', `0_${text.slice(10)}`, 0, { connected: true })).toEqual({ kind: 'accept', text, type: 'push' })
+		expect(g.check('s', `0_${text.slice(10)}`, 0, { connected: true })).toMatchObject({ kind: 'accept', text, message: { type: 'push' }, bytes: text.length + 4 })
 	})
 
 	it('charges pushes to a token bucket per session', () => {
