@@ -22,8 +22,12 @@ export const EXPORT_RETRY_MAX_MS = 60_000
 export const DEFAULT_WEBHOOK_DEBOUNCE_MS = 2_000
 export const DEFAULT_WEBHOOK_RETRY_BASE_SECONDS = 10
 export const DEFAULT_WEBHOOK_RETRY_MAX_SECONDS = 3_600
+/** Upload cap for the template-compatible anonymous route (POST /api/uploads/:uploadId); signed-in uploads keep 10 MiB. */
+export const DEFAULT_MAX_ANONYMOUS_UPLOAD_BYTES = 5 * 1024 * 1024
 /** How often a busy room reports to the stats object (admin view). */
 export const DEFAULT_STATS_REPORT_MS = 10_000
+/** Pause between the steps of a purge (DELETE /app/me); 0 runs the whole job at once. */
+export const DEFAULT_PURGE_STEP_DELAY_MS = 0
 
 const boolFromString = z
 	.enum(['true', 'false', '1', '0'])
@@ -96,6 +100,8 @@ const ConfigSchema = z
 		WEBHOOK_RETRY_BASE_SECONDS: z.coerce.number().int().min(0).default(DEFAULT_WEBHOOK_RETRY_BASE_SECONDS),
 		WEBHOOK_RETRY_MAX_SECONDS: positiveInt.default(DEFAULT_WEBHOOK_RETRY_MAX_SECONDS),
 		STATS_REPORT_MS: positiveInt.default(DEFAULT_STATS_REPORT_MS),
+		MAX_ANONYMOUS_UPLOAD_BYTES: positiveInt.max(10 * 1024 * 1024, 'must be at most 10485760 (the signed-in upload cap)').default(DEFAULT_MAX_ANONYMOUS_UPLOAD_BYTES),
+		PURGE_STEP_DELAY_MS: z.coerce.number().int().min(0).default(DEFAULT_PURGE_STEP_DELAY_MS),
 	})
 	.refine((e) => e.WEBHOOK_URL.length === 0 || e.WEBHOOK_SECRET, { path: ['WEBHOOK_SECRET'], message: 'is required when WEBHOOK_URL is set' })
 	.transform((e) => {
@@ -122,6 +128,8 @@ const ConfigSchema = z
 				retryMaxSeconds: e.WEBHOOK_RETRY_MAX_SECONDS,
 			}),
 			statsReportMs: e.STATS_REPORT_MS,
+			maxAnonymousUploadBytes: e.MAX_ANONYMOUS_UPLOAD_BYTES,
+			purgeStepDelayMs: e.PURGE_STEP_DELAY_MS,
 			auth: Object.freeze({
 				jwtKey: e.CLERK_JWT_KEY,
 				secretKey: e.CLERK_SECRET_KEY,

@@ -12,6 +12,9 @@ export type GateVerdict =
 	| { kind: 'accept'; text: string; message: ClientMessage; bytes: number }
 	| { kind: 'reject'; code: number; reason: string; detail?: string }
 
+/** Milliseconds since the epoch; injected so tests can freeze or step time (the push bucket refills by it). */
+export type Clock = () => number
+
 /**
  * The room's per-session checks in front of TLSocketRoom, run once per frame (this is the per-message
  * cost the room adds; keep it linear and allocation-light): frame size, assembly of split messages, the
@@ -27,9 +30,10 @@ export class SessionGate {
 	constructor(
 		private readonly limits: { maxMessageBytes: number; maxPushesPerSecond: number; pushBurst: number },
 		private readonly serverSchema: SerializedSchema,
+		private readonly now: Clock = Date.now,
 	) {}
 
-	check(sessionId: string, frame: string | ArrayBuffer, nowMs: number, socket: { connected: boolean }): GateVerdict {
+	check(sessionId: string, frame: string | ArrayBuffer, socket: { connected: boolean }): GateVerdict {
 		const verdict = checkClientFrame(frame, this.pending.get(sessionId) ?? null, this.limits.maxMessageBytes)
 		if (verdict.kind === 'reject') return verdict
 		if (verdict.kind === 'partial') {
@@ -47,7 +51,7 @@ export class SessionGate {
 				return { kind: 'reject', code: TLSyncErrorCloseEventCode, reason: TLSyncErrorCloseEventReason.SERVER_TOO_OLD, detail: schema.detail }
 			}
 		} else if (message.type === 'push') {
-			const taken = takePushToken(this.pushBuckets.get(sessionId), nowMs, this.limits.maxPushesPerSecond, this.limits.pushBurst)
+			const taken = takePushToken(this.pushBuckets.get(sessionId), this.now(), this.limits.maxPushesPerSecond, this.limits.pushBurst)
 			this.pushBuckets.set(sessionId, taken.bucket)
 			if (!taken.allowed) return { kind: 'reject', code: TLSyncErrorCloseEventCode, reason: TLSyncErrorCloseEventReason.RATE_LIMITED }
 		}

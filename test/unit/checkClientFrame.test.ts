@@ -2,8 +2,6 @@ import { describe, expect, it } from 'vitest'
 import { MAX_FRAME_BYTES } from '../../src/config'
 import { checkClientFrame, type PendingMessage } from '../../src/room/checkClientFrame'
 import { parseClientMessage } from '../../src/room/clientMessageSchema'
-import { SessionGate } from '../../src/room/SessionGate'
-import { schema as serverSchema } from '../../schema/index.ts'
 
 const LIMIT = 1000
 const schema = { schemaVersion: 2, sequences: {} }
@@ -89,32 +87,5 @@ describe('parseClientMessage (the sync protocol, version 8)', () => {
 		const parsed = parseClientMessage(value)
 		expect(parsed.ok).toBe(false)
 		expect((parsed as { what: string }).what).toContain(what)
-	})
-})
-
-describe('SessionGate', () => {
-	const gate = () => new SessionGate({ maxMessageBytes: LIMIT, maxPushesPerSecond: 2, pushBurst: 2 }, serverSchema.serialize())
-	const push = (n: number) => JSON.stringify({ type: 'push', clientClock: n, diff: {} })
-
-	it('lets one connect through per socket and closes the socket on a second (DUPLICATE_CONNECT)', () => {
-		const g = gate()
-		expect(g.check('s', connect, 0, { connected: false })).toMatchObject({ kind: 'accept', message: { type: 'connect' } })
-		expect(g.check('s', connect, 0, { connected: true })).toEqual({ kind: 'reject', code: 4099, reason: 'DUPLICATE_CONNECT' })
-	})
-
-	it('hands the room one whole message once the last chunk of a split message arrives', () => {
-		const g = gate()
-		const text = push(1)
-		expect(g.check('s', `1_${text.slice(0, 10)}`, 0, { connected: true })).toEqual({ kind: 'wait' })
-		expect(g.check('s', `0_${text.slice(10)}`, 0, { connected: true })).toMatchObject({ kind: 'accept', text, message: { type: 'push' }, bytes: text.length + 4 })
-	})
-
-	it('charges pushes to a token bucket per session', () => {
-		const g = gate()
-		expect(g.check('s', push(1), 0, { connected: true }).kind).toBe('accept')
-		expect(g.check('s', push(2), 0, { connected: true }).kind).toBe('accept')
-		expect(g.check('s', push(3), 0, { connected: true })).toMatchObject({ kind: 'reject', reason: 'RATE_LIMITED' })
-		expect(g.check('other', push(1), 0, { connected: true }).kind).toBe('accept')
-		expect(g.check('s', push(3), 600, { connected: true }).kind).toBe('accept')
 	})
 })
