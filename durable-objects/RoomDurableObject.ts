@@ -55,6 +55,7 @@ export class RoomDurableObject extends DurableObject<Env> {
 	private readonly imports: ImportStore
 	private roomPromise: Promise<LoadedRoom> | null = null
 	private readonly gate: SessionGate
+	private readonly sessionBySocket = new WeakMap<WebSocket, Attachment>()
 	private readonly sql: DurableObjectSqliteSyncWrapper
 	private readonly history: RoomHistory
 	/** Webhook events and stats reports; never on a push's path. */
@@ -127,15 +128,25 @@ export class RoomDurableObject extends DurableObject<Env> {
 	}
 
 	override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer) {
-		const attachment = readAttachment(ws)
+		const attachment = this.sessionOf(ws)
 		if (!attachment || this.purged) return ws.close(CloseCode.SERVICE_RESTART_CODE, 'session lost')
-		const verdict = this.gate.check(attachment.sessionId, message, Date.now())
+		const verdict = this.gate.check(attachment.sessionId, message)
 		if (verdict.kind === 'reject') {
 			if (verdict.detail) console.warn(`${verdict.reason}: ${verdict.detail}`)
 			return this.rejectFrame(ws, attachment.sessionId, verdict.code, verdict.reason)
 		}
 		const { room } = await this.getRoom()
 		room.handleSocketMessage(attachment.sessionId, verdict.text)
+	}
+
+	/** A socket's attachment, deserialized and checked once per socket while the object lives, not per message. */
+	private sessionOf(ws: WebSocket): Attachment | null {
+		let attachment = this.sessionBySocket.get(ws)
+		if (!attachment) {
+			attachment = readAttachment(ws) ?? undefined
+			if (attachment) this.sessionBySocket.set(ws, attachment)
+		}
+		return attachment ?? null
 	}
 
 	private report(err: unknown, extra: Record<string, unknown>) {
@@ -224,10 +235,7 @@ export class RoomDurableObject extends DurableObject<Env> {
 
 	/** Admin view: live sessions and recent versions (GET /app/admin/room/:roomKey). */
 	async describe(roomKey: RoomKey) {
-		if (this.meta.getRoomKey() !== roomKey) return null
-		const sessions = liveSessions(this.ctx)
-		const versions = this.meta.listVersions(10).map((v) => ({ historyKey: v.historyKey, createdAt: new Date(v.createdAt).toISOString(), clock: v.clock, kind: v.kind, bytes: v.bytes }))
-		return { sessions, versions, webhookBacklog: this.observers.webhooks.backlog() }
+		return this.observers.describe(roomKey)
 	}
 
 	/** DELETE /app/me: closes every session (NOT_FOUND) and deletes the room's storage. Idempotent. */
@@ -264,7 +272,7 @@ export class RoomDurableObject extends DurableObject<Env> {
 	}
 
 	/**
-	 * Live re-authorization (DESIGN §3): a file row changed, so sessions that lost access are closed,
+	 * Live re-authorization (ARCHITECTURE.md §4): a file row changed, so sessions that lost access are closed,
 	 * sessions whose access level changed rejoin (the Worker decides afresh), and the name follows.
 	 * Idempotent, so a caller may retry it.
 	 */
@@ -334,7 +342,7 @@ export class RoomDurableObject extends DurableObject<Env> {
 				},
 			},
 		})
-		this.observers.loaded(storage)
+		this.observers.loaded(storage, this.sql)
 		// Sockets that outlived a hibernation come back into the room where they left off.
 		for (const ws of this.ctx.getWebSockets()) {
 			const attachment = readAttachment(ws)

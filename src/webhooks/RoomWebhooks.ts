@@ -7,7 +7,7 @@ export interface WebhookSink {
 }
 
 /** Reads the room's change log: the current clock and the ids put/removed after `sinceClock`. */
-export type ChangesSince = (sinceClock: number) => { clock: number; diff: { puts: Record<string, unknown>; deletes: string[] } }
+export type ChangesSince = (sinceClock: number) => { clock: number; putIds: string[]; removedIds: string[]; complete: boolean }
 
 export interface RoomWebhooksDeps {
 	sql: SqlStorage
@@ -23,7 +23,7 @@ export interface RoomWebhooksDeps {
 const SEND_BATCH = 100
 
 /**
- * A room's webhook events (DESIGN §11). Each event is written to an outbox in the room's SQLite with the
+ * A room's webhook events (README "Webhooks"). Each event is written to an outbox in the room's SQLite with the
  * next per-room `seq`, then sent to the queue off the push path; a row leaves the outbox only once the
  * queue accepted it, and the alarm resends what a crash or a queue failure left behind (at least once).
  * `document.updated` is debounced: edits only mark the room dirty, one event per WEBHOOK_DEBOUNCE_MS
@@ -90,11 +90,11 @@ export class RoomWebhooks {
 	private emitDocumentUpdate(roomKey: string, changesSince: ChangesSince) {
 		if (this.stopped) return
 		const from = this.getState('reportedClock') ?? 0
-		const { clock, diff } = changesSince(from)
-		if (clock <= from) return
+		const changes = changesSince(from)
+		if (changes.clock <= from) return
 		this.deps.transactionSync(() => {
-			this.append(roomKey, 'document.updated', { ...summarizeDocumentUpdate(from, clock, diff) })
-			this.setState('reportedClock', clock)
+			this.append(roomKey, 'document.updated', { ...summarizeDocumentUpdate(from, changes) })
+			this.setState('reportedClock', changes.clock)
 		})
 		this.lastEmittedAt = this.deps.now()
 		void this.flush()

@@ -9,7 +9,7 @@ import { createTLSchema, type TLRecord, type TLSchema } from '@tldraw/tlschema'
 import { schema as deploymentSchema } from '../../schema/index.ts'
 import { geoShape } from './protocolClient.ts'
 import { ClientWebSocketAdapter } from './syncCoreInternals.ts'
-import { waitFor } from './waitFor'
+import { waitFor } from './waitFor.ts'
 
 let shimmed = false
 /** The browser globals ClientWebSocketAdapter and TLSyncClient read. */

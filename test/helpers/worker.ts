@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import pg from 'pg'
 import { createTestHarness } from 'wrangler'
+import { waitFor } from './waitFor.ts'
 
 export const ROOT = path.resolve(import.meta.dirname, '../..')
 
@@ -38,7 +39,7 @@ async function dropSlot(databaseUrl: string, slot: string) {
 	try {
 		await client.connect()
 		await client.query('SELECT pg_terminate_backend(active_pid) FROM pg_replication_slots WHERE slot_name = $1 AND active_pid IS NOT NULL', [slot])
-		await new Promise((r) => setTimeout(r, 100))
+		await waitFor(async () => (await client.query('SELECT active FROM pg_replication_slots WHERE slot_name = $1', [slot])).rows[0]?.active !== true, `slot ${slot} to be released`, 5_000)
 		await client.query('SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = $1', [slot])
 	} catch (err) {
 		console.warn(`could not drop replication slot ${slot}:`, err instanceof Error ? err.message : err)
@@ -94,21 +95,14 @@ export async function startWranglerDev(opts: {
 	const url = `http://127.0.0.1:${port}`
 	const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()))
 	if (aliasConfig) void exited.then(() => rmSync(aliasConfig, { force: true }))
-	const deadline = Date.now() + 60_000
-	for (;;) {
+	const healthy = async () => {
 		if (proc.exitCode !== null) throw new Error(`wrangler dev exited early:\n${out}`)
-		try {
-			const res = await fetch(`${url}/health`)
-			if (res.ok) break
-		} catch {
-			// not up yet
-		}
-		if (Date.now() > deadline) {
-			process.kill(-proc.pid!, 'SIGKILL')
-			throw new Error(`wrangler dev did not start:\n${out}`)
-		}
-		await new Promise((r) => setTimeout(r, 200))
+		return fetch(`${url}/health`).then((res) => res.ok, () => false)
 	}
+	await waitFor(healthy, 'wrangler dev to answer /health', 60_000).catch((err) => {
+		if (proc.exitCode === null) process.kill(-proc.pid!, 'SIGKILL')
+		throw new Error(`${err instanceof Error ? err.message : err}:\n${out}`)
+	})
 	return {
 		url,
 		proc,

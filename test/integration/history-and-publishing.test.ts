@@ -45,14 +45,10 @@ const snapshotShapes = (snap: { documents: Array<{ state: { id: string; typeName
 const clientShapes = (c: TestClient) => shapeIds(c.store.allRecords() as never)
 
 async function waitForVersions(path: string, token: string | undefined, n: number) {
-	let versions: Array<{ version: string; clock: number }> = []
-	const deadline = Date.now() + 10_000
-	while (Date.now() < deadline) {
-		versions = (await api('GET', path, { token })).body.versions
-		if (versions.length >= n) return versions
-		await new Promise((r) => setTimeout(r, 100))
-	}
-	throw new Error(`expected ${n} versions, got ${versions.length}`)
+	return waitFor(async () => {
+		const versions: Array<{ version: string; clock: number }> = (await api('GET', path, { token })).body.versions
+		return versions.length >= n && versions
+	}, `${n} versions of ${path}`)
 }
 
 describe('history', () => {

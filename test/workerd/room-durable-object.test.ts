@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest'
 import { anonymousRoomAddress } from '../../src/room/RoomAddress'
 import { roomStub as roomStubOf } from '../../src/stubs'
 import { geoShape, ProtocolClient } from '../helpers/protocolClient'
+import { waitFor } from '../helpers/waitFor'
 
 let counter = 0
 function newRoomId(prefix: string) {
@@ -186,7 +187,11 @@ describe('hibernation', () => {
 		const b = await joinRoom(roomId)
 		await a.putRecord(geoShape('h', 1, 1))
 		// The room stores a resumable session snapshot in each socket's attachment after 5 s without messages.
-		await new Promise((r) => setTimeout(r, 5_500))
+		await waitFor(
+			() => runInDurableObject(roomStub(roomId), (_i, state) => state.getWebSockets().every((ws) => (ws.deserializeAttachment() as { snapshot?: unknown } | null)?.snapshot)),
+			'both sockets to carry a session snapshot',
+			15_000,
+		)
 		await evictDurableObject(roomStub(roomId), { webSockets: 'hibernate' })
 
 		const from = b.messages.length
@@ -208,7 +213,8 @@ describe('limits and bad input', () => {
 		expect(await fourth.waitClosed()).toEqual({ code: 4099, reason: 'ROOM_FULL' })
 		// A seat frees up when someone leaves.
 		clients[0]!.socket.close(1000, 'bye')
-		await new Promise((r) => setTimeout(r, 100))
+		// The room answers a close only after it has let the session go.
+		await clients[0]!.waitClosed()
 		const fifth = await joinRoom(roomId)
 		expect(fifth.closed).toBeNull()
 		for (const c of [...clients.slice(1), fifth]) c.socket.close(1000, 'done')
@@ -253,7 +259,11 @@ describe('push rate limit', () => {
 		const roomId = newRoomId('flood')
 		const calm = await joinRoom(roomId)
 		const flooder = await joinRoom(roomId)
-		// Fire 40 pushes without waiting: the first 20 fit the burst, a later one trips the limit.
+		// Stop the room's clock, so the bucket cannot refill however slowly this machine runs the pushes.
+		await runInDurableObject(roomStub(roomId), (instance) => {
+			;(instance as unknown as { gate: { now: () => number } }).gate.now = () => 0
+		})
+		// Fire 40 pushes without waiting: exactly the burst of 20 passes, the 21st closes the session.
 		for (let i = 0; i < 40; i++) {
 			flooder.socket.send(JSON.stringify({ type: 'push', clientClock: i + 1, diff: { [`shape:f${i}`]: ['put', geoShape(`f${i}`)] } }))
 		}
@@ -263,7 +273,7 @@ describe('push rate limit', () => {
 		const connect = await fresh.connect()
 		const ids = Object.keys(connect.diff as object)
 		expect(ids).toContain('shape:calm')
-		expect(ids.filter((id) => id.startsWith('shape:f')).length).toBeLessThanOrEqual(21)
+		expect(ids.filter((id) => id.startsWith('shape:f')).sort()).toEqual(Array.from({ length: 20 }, (_, i) => `shape:f${i}`).sort())
 		calm.socket.close(1000, 'done')
 		fresh.socket.close(1000, 'done')
 	})
@@ -278,7 +288,8 @@ describe('reconnects', () => {
 		const fresh = await openSocket(`/r/${roomId}`, 'same-session')
 		await fresh.connect()
 		old.socket.close(1000, 'network blip')
-		await new Promise((r) => setTimeout(r, 200))
+		// The room echoes the close after handling it, so the late close has been processed by now.
+		await old.waitClosed()
 		expect((await fresh.putRecord(geoShape('after-reconnect'))).action).toBe('commit')
 		expect(fresh.closed).toBeNull()
 		fresh.socket.close(1000, 'done')
