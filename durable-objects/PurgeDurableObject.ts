@@ -18,7 +18,7 @@ const RESUME_AFTER_MS = 5_000
 const ASSETS_PER_STEP = 500
 
 /**
- * One per user (`purge:<userId>`): DELETE /app/me's job (DESIGN §2). Progress lives in this object's SQLite
+ * One per user (`purge:<userId>`): DELETE /app/me's job (README "Your data: export and deletion"). Progress lives in this object's SQLite
  * and an alarm stays armed while the job runs, so a job interrupted at any point (crash, deploy,
  * eviction) resumes at its next step; steps are idempotent, so calling DELETE /app/me again is harmless.
  * When the job is done this object deletes its own storage: nothing of the user is left here either.

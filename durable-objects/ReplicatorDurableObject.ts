@@ -22,7 +22,7 @@ const DELIVERY_BATCH = 500
 const MAX_EFFECT_ATTEMPTS = 30
 
 /**
- * The singleton that fans Postgres changes out (DESIGN §5): one logical replication stream (pgoutput,
+ * The singleton that fans Postgres changes out (ARCHITECTURE.md §4): one logical replication stream (pgoutput,
  * a persistent slot, the `sync_worker` publication), an outbox in SQLite written before each LSN is
  * acknowledged, ordered per-user deliveries and retried room effects. A storage alarm every
  * REPLICATOR_KEEPALIVE_MS restarts a stream that died — workerd evicts a Durable Object with no incoming

@@ -261,7 +261,7 @@ export class RoomDurableObject extends DurableObject<Env> {
 	}
 
 	/**
-	 * Live re-authorization (DESIGN §3): a file row changed, so sessions that lost access are closed,
+	 * Live re-authorization (ARCHITECTURE.md §4): a file row changed, so sessions that lost access are closed,
 	 * sessions whose access level changed rejoin (the Worker decides afresh), and the name follows.
 	 * Idempotent, so a caller may retry it.
 	 */

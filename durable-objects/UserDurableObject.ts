@@ -21,7 +21,7 @@ type Attachment = z.infer<typeof AttachmentSchema>
 
 
 /**
- * One per user (DESIGN §6): the user-data socket. Sends initial data from one Postgres transaction,
+ * One per user (ARCHITECTURE.md §2, §4): the user-data socket. Sends initial data from one Postgres transaction,
  * forwards the user's replicated changes in order, and runs mutations, confirming each only once its
  * rows came back through replication. A gap in `seq` or a new stream id means changes may be missing:
  * every socket is re-initialised from Postgres.

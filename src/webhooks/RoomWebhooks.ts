@@ -23,7 +23,7 @@ export interface RoomWebhooksDeps {
 const SEND_BATCH = 100
 
 /**
- * A room's webhook events (DESIGN §11). Each event is written to an outbox in the room's SQLite with the
+ * A room's webhook events (README "Webhooks"). Each event is written to an outbox in the room's SQLite with the
  * next per-room `seq`, then sent to the queue off the push path; a row leaves the outbox only once the
  * queue accepted it, and the alarm resends what a crash or a queue failure left behind (at least once).
  * `document.updated` is debounced: edits only mark the room dirty, one event per WEBHOOK_DEBOUNCE_MS
