@@ -55,6 +55,7 @@ export class RoomDurableObject extends DurableObject<Env> {
 	private readonly imports: ImportStore
 	private roomPromise: Promise<LoadedRoom> | null = null
 	private readonly gate: SessionGate
+	private readonly sessionBySocket = new WeakMap<WebSocket, Attachment>()
 	private readonly sql: DurableObjectSqliteSyncWrapper
 	private readonly history: RoomHistory
 	/** Webhook events and stats reports; never on a push's path. */
@@ -127,7 +128,7 @@ export class RoomDurableObject extends DurableObject<Env> {
 	}
 
 	override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer) {
-		const attachment = readAttachment(ws)
+		const attachment = this.sessionOf(ws)
 		if (!attachment || this.purged) return ws.close(CloseCode.SERVICE_RESTART_CODE, 'session lost')
 		const verdict = this.gate.check(attachment.sessionId, message)
 		if (verdict.kind === 'reject') {
@@ -136,6 +137,16 @@ export class RoomDurableObject extends DurableObject<Env> {
 		}
 		const { room } = await this.getRoom()
 		room.handleSocketMessage(attachment.sessionId, verdict.text)
+	}
+
+	/** A socket's attachment, deserialized and checked once per socket while the object lives, not per message. */
+	private sessionOf(ws: WebSocket): Attachment | null {
+		let attachment = this.sessionBySocket.get(ws)
+		if (!attachment) {
+			attachment = readAttachment(ws) ?? undefined
+			if (attachment) this.sessionBySocket.set(ws, attachment)
+		}
+		return attachment ?? null
 	}
 
 	private report(err: unknown, extra: Record<string, unknown>) {
