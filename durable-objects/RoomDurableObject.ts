@@ -31,7 +31,7 @@ import { loadInitialSnapshot } from '../src/room/loadInitialSnapshot'
 import { TL_TABLE_PREFIX } from '../src/room/readChanges'
 import { applyRecordChanges, type RecordChangeResult } from '../src/room/applyRecordChanges'
 import type { VersionRow } from '../src/room/RoomMetaStore'
-import { createR2ImportStore, type ImportStore } from '../src/files/ImportStore'
+import { createR2ImportStore, type ImportStore } from '../src/room/ImportStore'
 import { planFileChange, type FileFacts } from '../src/files/planFileChange'
 import { importSnapshotKey, type RoomKey } from '../src/storage/keys'
 import type { RoomAddress } from '../src/room/RoomAddress'
@@ -60,6 +60,7 @@ export class RoomDurableObject extends DurableObject<Env> {
 	private readonly imports: ImportStore
 	private roomPromise: Promise<LoadedRoom> | null = null
 	private readonly gate: SessionGate
+	private readonly sessionBySocket = new WeakMap<WebSocket, Attachment>()
 	private readonly sql: DurableObjectSqliteSyncWrapper
 	private readonly history: RoomHistory
 	/** Webhook events and stats reports; never on a push's path. */
@@ -137,7 +138,7 @@ export class RoomDurableObject extends DurableObject<Env> {
 	}
 
 	override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer) {
-		const attachment = readAttachment(ws)
+		const attachment = this.sessionOf(ws)
 		if (!attachment || this.purged) return ws.close(CloseCode.SERVICE_RESTART_CODE, 'session lost')
 		// SessionGate is the room's per-message check (protocol schema, sizes, rates): keep it cheap.
 		const verdict = this.gate.check(attachment.sessionId, message, { connected: attachment.connected === true })
@@ -146,15 +147,31 @@ export class RoomDurableObject extends DurableObject<Env> {
 			if (verdict.detail) console.warn(`${verdict.reason}: ${verdict.detail}`)
 			return this.rejectFrame(ws, attachment.sessionId, verdict.code, verdict.reason)
 		}
-		if (verdict.message.type === 'connect') ws.serializeAttachment({ ...attachment, connected: true } satisfies Attachment)
+		if (verdict.message.type === 'connect') {
+			const connected = { ...attachment, connected: true } satisfies Attachment
+			ws.serializeAttachment(connected)
+			this.sessionBySocket.set(ws, connected)
+		}
 		const { room, size } = await this.getRoom()
 		// Checked and applied in one synchronous step, so two pushes can never both take the last bytes.
-		if (!size.fits(pushGrowthBound(verdict.message, verdict.bytes))) {
+		if (!size.fits(pushGrowthBound(verdict.message, verdict.text))) {
 			return this.rejectFrame(ws, attachment.sessionId, TLSyncErrorCloseEventCode, CloseCode.DOCUMENT_TOO_LARGE)
 		}
 		room.handleSocketMessage(attachment.sessionId, verdict.text)
 		const warning = verdict.message.type === 'connect' && size.currentWarning()
 		if (warning) room.sendCustomMessage(attachment.sessionId, warning)
+	}
+
+	/** A socket's attachment, deserialized and checked once per socket while the object lives, not per message. */
+	private sessionOf(ws: WebSocket): Attachment | null {
+		// A socket this object closed (replaced by a newer one, or withdrawn) never speaks for a session again.
+		if (ws.readyState !== WebSocket.OPEN) return null
+		let attachment = this.sessionBySocket.get(ws)
+		if (!attachment) {
+			attachment = readAttachment(ws) ?? undefined
+			if (attachment) this.sessionBySocket.set(ws, attachment)
+		}
+		return attachment ?? null
 	}
 
 	private report(err: unknown, extra: Record<string, unknown>) {

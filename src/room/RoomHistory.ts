@@ -5,7 +5,10 @@ import {
 	BrokenChainError,
 	byId,
 	changesJson,
+	CHECKPOINT_TAIL,
+	checkpointHead,
 	checkpointJson,
+	documentsJson,
 	diffMaterialized,
 	manifestJson,
 	parseHistoryObject,
@@ -128,7 +131,8 @@ export class RoomHistory {
 			await snapshots.putVersion(historyKey, version.body)
 			const chain = version.kind === 'changes' ? meta.chainOf(newest!.id).map((r) => r.objectKey) : []
 			await snapshots.putLatest(roomKey, manifestJson([...chain, historyKey]))
-			meta.recordVersion({ historyKey, kind: version.kind, createdAt: at, clock: version.clock, bytes: version.body.byteLength })
+			const bytes = version.body instanceof Blob ? version.body.size : version.body.byteLength
+			meta.recordVersion({ historyKey, kind: version.kind, createdAt: at, clock: version.clock, bytes })
 			meta.setExportedSchema(version.schemaJson)
 			return historyKey
 		} catch (err) {
@@ -174,29 +178,36 @@ export class RoomHistory {
 	}
 
 	/**
-	 * The whole document, read in slices with the room's messages handled in between; records written
-	 * meanwhile are then re-read in one step (O(changes)), so the checkpoint is exactly the document at its clock.
+	 * The whole document, read and encoded in slices with the room's messages handled in between. Records
+	 * written meanwhile are then re-read in one step (O(changes)) and only the slices they fall in are encoded
+	 * again, so the checkpoint is exactly the document at its clock and no step serialises the whole document.
 	 */
 	private async buildCheckpoint() {
 		const { sql } = this.deps
 		const sliceRecords = this.deps.sliceRecords ?? CHECKPOINT_SLICE_RECORDS
 		for (;;) {
 			const startClock = readDocumentClock(sql)
-			const records: RawRecord[] = []
+			const slices: Slice[] = []
 			let afterId = ''
 			for (;;) {
-				const slice = readRecordSlice(sql, afterId, sliceRecords)
-				records.push(...slice)
-				if (slice.length < sliceRecords) break
-				afterId = slice[slice.length - 1]!.id
+				const records = readRecordSlice(sql, afterId, sliceRecords)
+				if (records.length > 0) slices.push({ records, body: encoder.encode(documentsJson(records)) })
+				if (records.length < sliceRecords) break
+				afterId = records[records.length - 1]!.id
 				await this.deps.yieldToEvents()
 			}
 			const changes = readChangesSince(sql, startClock)
 			if (!changes.complete) continue // tombstones were pruned while reading: start over
-			const merged = changes.clock === startClock ? records : mergeRecords(records, changes.puts, changes.removes)
+			if (changes.clock !== startClock) applyToSlices(slices, changes.puts, changes.removes)
 			const schemaJson = readSchemaJson(sql)
-			const body = encoder.encode(checkpointJson({ documentClock: changes.clock, schemaJson, records: merged }))
-			return { kind: 'checkpoint' as const, body, clock: changes.clock, schemaJson }
+			const parts: Uint8Array[] = [encoder.encode(checkpointHead(changes.clock, schemaJson))]
+			for (const slice of slices) {
+				if (slice.records.length === 0) continue
+				if (parts.length > 1) parts.push(COMMA)
+				parts.push(slice.body)
+			}
+			parts.push(encoder.encode(CHECKPOINT_TAIL))
+			return { kind: 'checkpoint' as const, body: new Blob(parts), clock: changes.clock, schemaJson }
 		}
 	}
 
@@ -252,12 +263,49 @@ export class RoomHistory {
 	}
 }
 
-/** `records` (sorted by id) with `puts` written over them and `removes` taken out, still sorted. */
-function mergeRecords(records: readonly RawRecord[], puts: readonly RawRecord[], removes: readonly string[]): RawRecord[] {
-	const byKey = new Map(records.map((r) => [r.id, r]))
-	for (const id of removes) byKey.delete(id)
-	for (const r of puts) byKey.set(r.id, r)
-	return [...byKey.values()].sort((a, b) => byId(a.id, b.id))
+interface Slice {
+	/** Sorted by id; every id sorts after the previous slice's. */
+	records: RawRecord[]
+	/** `documentsJson(records)`, encoded. */
+	body: Uint8Array
+}
+
+const COMMA = encoder.encode(',')
+
+/**
+ * Writes `puts` over the slices and takes `removes` out, re-encoding only the slices touched. An id sorts
+ * into the first slice whose last id is not before it (the last slice takes the rest).
+ */
+function applyToSlices(slices: Slice[], puts: readonly RawRecord[], removes: readonly string[]) {
+	if (slices.length === 0) slices.push({ records: [], body: new Uint8Array() })
+	const touched = new Map<number, Map<string, RawRecord | null>>()
+	const sliceOf = (id: string) => {
+		let lo = 0
+		let hi = slices.length - 1
+		while (lo < hi) {
+			const mid = (lo + hi) >> 1
+			if (byId(slices[mid]!.records.at(-1)?.id ?? '', id) >= 0) hi = mid
+			else lo = mid + 1
+		}
+		return lo
+	}
+	const note = (id: string, record: RawRecord | null) => {
+		const i = sliceOf(id)
+		const edits = touched.get(i) ?? new Map<string, RawRecord | null>()
+		edits.set(id, record)
+		touched.set(i, edits)
+	}
+	for (const id of removes) note(id, null)
+	for (const r of puts) note(r.id, r)
+	for (const [i, edits] of touched) {
+		const byKey = new Map(slices[i]!.records.map((r) => [r.id, r]))
+		for (const [id, record] of edits) {
+			if (record) byKey.set(id, record)
+			else byKey.delete(id)
+		}
+		const records = [...byKey.values()].sort((a, b) => byId(a.id, b.id))
+		slices[i] = { records, body: encoder.encode(documentsJson(records)) }
+	}
 }
 
 /** Reads a chain's objects (in parallel) and rebuilds the version; BrokenChainError if one is missing. */

@@ -84,12 +84,17 @@ export class RoomMetaStore {
 		this.sql.exec('INSERT INTO sw_meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value', key, value)
 	}
 
+	/** The room key never changes once set, so it is read from SQLite once (it is asked on every change). */
+	private roomKey: RoomKey | null = null
+
 	getRoomKey(): RoomKey | null {
-		return this.get('roomKey') as RoomKey | null
+		this.roomKey ??= this.get('roomKey') as RoomKey | null
+		return this.roomKey
 	}
 
 	setRoomKey(roomKey: RoomKey) {
 		this.set('roomKey', roomKey)
+		this.roomKey = roomKey
 	}
 
 	getExportState(): ExportState {

@@ -9,7 +9,7 @@ import { takePushToken, type PushBucket } from './takePushToken'
 /** `detail` is for the log only, never sent to the client. */
 export type GateVerdict =
 	| { kind: 'wait' }
-	| { kind: 'accept'; text: string; message: ClientMessage; bytes: number }
+	| { kind: 'accept'; text: string; message: ClientMessage }
 	| { kind: 'reject'; code: number; reason: string; detail?: string }
 
 /** Milliseconds since the epoch; injected so tests can freeze or step time (the push bucket refills by it). */
@@ -55,7 +55,7 @@ export class SessionGate {
 			this.pushBuckets.set(sessionId, taken.bucket)
 			if (!taken.allowed) return { kind: 'reject', code: TLSyncErrorCloseEventCode, reason: TLSyncErrorCloseEventReason.RATE_LIMITED }
 		}
-		return { kind: 'accept', text: verdict.text, message, bytes: verdict.bytes }
+		return { kind: 'accept', text: verdict.text, message }
 	}
 
 	forget(sessionId: string) {

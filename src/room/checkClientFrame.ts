@@ -13,7 +13,7 @@ export interface PendingMessage {
 
 export type FrameVerdict =
 	| { kind: 'partial'; pending: PendingMessage }
-	| { kind: 'message'; text: string; message: ClientMessage; bytes: number }
+	| { kind: 'message'; text: string; message: ClientMessage }
 	| { kind: 'reject'; code: number; reason: string }
 
 // tldraw's `chunk()` prefixes each part with the number of parts still to come: "2_…", "1_…", "0_…".
@@ -24,6 +24,12 @@ const encoder = new TextEncoder()
 /** A close reason is at most 123 bytes (UTF-8); ours are printable ASCII and cut to fit. */
 const MAX_REASON_BYTES = 123
 
+/** UTF-8 size of a frame; a string is encoded only when its upper bound (3 bytes per UTF-16 unit) could exceed `budget`. */
+function frameSize(frame: string | ArrayBuffer, budget: number): number {
+	if (typeof frame !== 'string') return frame.byteLength
+	return frame.length * 3 <= budget ? frame.length : encoder.encode(frame).byteLength
+}
+
 /**
  * Decides whether one client frame may reach the room, assembling split messages itself so the whole
  * message is checked: size (MESSAGE_TOO_LARGE), UTF-8, JSON, and the sync protocol's shape
@@ -31,9 +37,11 @@ const MAX_REASON_BYTES = 123
  * document. `text` is what the room receives: one unsplit JSON message.
  */
 export function checkClientFrame(frame: string | ArrayBuffer, pending: PendingMessage | null, maxMessageBytes: number): FrameVerdict {
-	const frameBytes = typeof frame === 'string' ? encoder.encode(frame).byteLength : frame.byteLength
 	const pendingBytes = pending?.bytes ?? 0
-	if (frameBytes > MAX_FRAME_BYTES || pendingBytes + frameBytes > maxMessageBytes) {
+	const budget = Math.min(MAX_FRAME_BYTES, maxMessageBytes - pendingBytes)
+	// An exact size for split messages, whose chunk sizes add up; a bound is enough for a whole message.
+	const frameBytes = typeof frame === 'string' && CHUNK_RE.test(frame) ? encoder.encode(frame).byteLength : frameSize(frame, budget)
+	if (frameBytes > budget) {
 		return { kind: 'reject', code: TLSyncErrorCloseEventCode, reason: CloseCode.MESSAGE_TOO_LARGE }
 	}
 	let text: string
@@ -53,6 +61,8 @@ export function checkClientFrame(frame: string | ArrayBuffer, pending: PendingMe
 	} else if (pending) {
 		return malformed('expected the next chunk of a split message')
 	}
+	// Every message is parsed and checked here, pushes included: skipping them would let `{"type":"push"}`
+	// through (issue 12). TLSocketRoom parses the text again; it takes no parsed message.
 	let value: unknown
 	try {
 		value = JSON.parse(text)
@@ -62,7 +72,7 @@ export function checkClientFrame(frame: string | ArrayBuffer, pending: PendingMe
 	const parsed = parseClientMessage(value)
 	if (!parsed.ok) return malformed(parsed.what)
 	// TLSocketRoom's assembler treats only text starting with "{" as a whole message.
-	return { kind: 'message', text: text.trimStart(), message: parsed.message, bytes: pendingBytes + frameBytes }
+	return { kind: 'message', text: text.trimStart(), message: parsed.message }
 }
 
 export function malformed(detail: string): Extract<FrameVerdict, { kind: 'reject' }> {

@@ -36,10 +36,24 @@ export function documentSizeNotice(bytes: number, maxBytes: number): DocumentSiz
  * so the message's own size bounds the growth (tldraw stores records as their JSON). Pushes that only
  * remove records or move presence add nothing, so a full document can always be cleaned up.
  */
-export function pushGrowthBound(message: ClientMessage, messageBytes: number): number {
+export function pushGrowthBound(message: ClientMessage, text: string): number {
 	if (message.type !== 'push' || !message.diff) return 0
-	for (const op of Object.values(message.diff)) if (op[0] !== 'remove') return messageBytes
+	for (const op of Object.values(message.diff)) if (op[0] !== 'remove') return utf8Length(text)
 	return 0
+}
+
+/** UTF-8 size of a string without encoding it (no copy on the per-push path). */
+export function utf8Length(text: string): number {
+	let bytes = text.length
+	for (let i = 0; i < text.length; i++) {
+		const c = text.charCodeAt(i)
+		if (c < 0x80) continue
+		if (c < 0x800) bytes += 1
+		// A surrogate pair is two UTF-16 units and four UTF-8 bytes: one extra byte per unit.
+		else if (c >= 0xd800 && c <= 0xdfff) bytes += 1
+		else bytes += 2
+	}
+	return bytes
 }
 
 /** The bytes these records take when stored (tldraw stores each record as its JSON, UTF-8). */

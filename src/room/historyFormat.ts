@@ -48,9 +48,18 @@ export const byId = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0)
 
 /** A checkpoint's JSON, assembled from stored record texts (`records` sorted by id). */
 export function checkpointJson(opts: { documentClock: number; schemaJson: string; records: readonly RawRecord[] }): string {
-	const docs = opts.records.map((r) => `{"state":${r.state},"lastChangedClock":${r.lastChangedClock}}`)
-	const c = opts.documentClock
-	return `{"documentClock":${c},"tombstoneHistoryStartsAtClock":${c},"tombstones":{},"schema":${opts.schemaJson},"documents":[${docs.join(',')}]}`
+	return checkpointHead(opts.documentClock, opts.schemaJson) + documentsJson(opts.records) + CHECKPOINT_TAIL
+}
+
+/** A checkpoint is `checkpointHead` + the documents, comma-separated + CHECKPOINT_TAIL (so it can be built in parts). */
+export function checkpointHead(documentClock: number, schemaJson: string): string {
+	return `{"documentClock":${documentClock},"tombstoneHistoryStartsAtClock":${documentClock},"tombstones":{},"schema":${schemaJson},"documents":[`
+}
+export const CHECKPOINT_TAIL = ']}'
+
+/** Records as the comma-separated entries of a snapshot's `documents`. */
+export function documentsJson(records: readonly RawRecord[]): string {
+	return records.map((r) => `{"state":${r.state},"lastChangedClock":${r.lastChangedClock}}`).join(',')
 }
 
 /** A change set's JSON; `schemaJson` only when the schema differs from the chain's previous version. */
@@ -61,9 +70,8 @@ export function changesJson(opts: {
 	puts: readonly RawRecord[]
 	removes: readonly string[]
 }): string {
-	const puts = opts.puts.map((r) => `{"state":${r.state},"lastChangedClock":${r.lastChangedClock}}`)
 	const schema = opts.schemaJson === undefined ? '' : `,"schema":${opts.schemaJson}`
-	return `{"kind":"changes","format":1,"fromClock":${opts.fromClock},"documentClock":${opts.documentClock}${schema},"puts":[${puts.join(',')}],"removes":${JSON.stringify(opts.removes)}}`
+	return `{"kind":"changes","format":1,"fromClock":${opts.fromClock},"documentClock":${opts.documentClock}${schema},"puts":[${documentsJson(opts.puts)}],"removes":${JSON.stringify(opts.removes)}}`
 }
 
 export function manifestJson(objectKeys: readonly string[]): string {

@@ -1,4 +1,5 @@
 import { EXPORT_RETRY_MAX_MS, EXPORT_RETRY_MIN_MS } from '../config'
+import { CHECKPOINT_CHAIN_FRACTION, CHECKPOINT_EVERY_VERSIONS } from './chainLimits'
 
 /**
  * The pure decisions behind a room's history (table-tested in test/unit/history.test.ts): when to export,
@@ -34,13 +35,7 @@ export function exportRetryDelayMs(failures: number): number {
 	return Math.min(EXPORT_RETRY_MAX_MS, EXPORT_RETRY_MIN_MS * 2 ** Math.min(failures - 1, 16))
 }
 
-/**
- * A chain holds at most this many change sets after its checkpoint, and their bytes stay under this fraction
- * of the checkpoint's: reading any version costs at most one checkpoint plus half a checkpoint of changes and
- * 64 small reads (bench/REPORT.md measures the trade-off).
- */
-export const CHECKPOINT_EVERY_VERSIONS = 64
-export const CHECKPOINT_CHAIN_FRACTION = 0.5
+export { CHECKPOINT_CHAIN_FRACTION, CHECKPOINT_EVERY_VERSIONS } from './chainLimits'
 
 export interface ChainState {
 	/** Change sets after the newest checkpoint. */

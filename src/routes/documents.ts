@@ -1,11 +1,12 @@
 /** HTTP routes over a room's document: history, snapshots, records, downloads, duplicates. */
 import type { RoomSnapshot } from '@tldraw/sync-core'
+import { z } from 'zod'
 import type { FileRow } from '../db/schema'
 import type { Env } from '../env'
 import { accessDeniedError, decideRoomAccess } from '../files/decideRoomAccess'
 import * as filesApi from '../files/filesApi'
 import { parseTldrawImport } from '../files/parseTldrawImport'
-import { CreateFileBodySchema, CreateSnapshotBodySchema, MAX_CREATE_FILE_BODY_BYTES, MAX_RECORDS_BODY_BYTES, parseJsonBody, RecordsBodySchema } from '../files/schemas'
+import { CreateSnapshotBodySchema, MAX_CREATE_FILE_BODY_BYTES, MAX_RECORDS_BODY_BYTES, parseCreateFileBody, parseJsonBody, RecordsBodySchema } from '../files/schemas'
 import { ApiError, ErrorCode } from '../http/errors'
 import { enforceRateLimit, rateLimitKey } from '../http/rateLimit'
 import { apiCall, authenticate, requireAnonymousRooms, requireId, requireVersion, withRepo, type Req } from '../http/request'
@@ -167,7 +168,7 @@ export async function getVersion(req: Req, env: Env): Promise<Response> {
 
 /** POST /app/files: a new file, empty, imported, or a duplicate. */
 export async function createFileRoute(req: Req, env: Env): Promise<Response> {
-	const body = await parseJsonBody(req, CreateFileBodySchema, MAX_CREATE_FILE_BODY_BYTES)
+	const body = parseCreateFileBody(await parseJsonBody(req, z.unknown(), MAX_CREATE_FILE_BODY_BYTES), new URL(req.url).searchParams)
 	if (body.duplicateOf) return Response.json(await duplicateFile(req, env, { ...body, duplicateOf: body.duplicateOf }), { status: 201 })
 	return Response.json(await apiCall(req, env, (deps) => filesApi.createFile(deps, body)), { status: 201 })
 }

@@ -8,7 +8,7 @@ import { latestSnapshotKey, type RoomKey } from './keys'
 export interface SnapshotStore {
 	getLatest(roomKey: RoomKey): Promise<string | null>
 	putLatest(roomKey: RoomKey, json: string): Promise<void>
-	putVersion(objectKey: string, body: string | Uint8Array): Promise<void>
+	putVersion(objectKey: string, body: string | Uint8Array | Blob): Promise<void>
 	getVersion(objectKey: string): Promise<string | null>
 	deleteVersions(objectKeys: readonly string[]): Promise<void>
 }

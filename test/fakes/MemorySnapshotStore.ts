@@ -24,11 +24,11 @@ export class MemorySnapshotStore implements SnapshotStore {
 		this.latest.set(roomKey, json)
 	}
 
-	async putVersion(objectKey: string, body: string | Uint8Array) {
+	async putVersion(objectKey: string, body: string | Uint8Array | Blob) {
 		this.maybeFail()
-		const text = typeof body === 'string' ? body : new TextDecoder().decode(body)
-		this.bytesWritten += typeof body === 'string' ? new TextEncoder().encode(body).byteLength : body.byteLength
-		this.history.set(objectKey, text)
+		const bytes = body instanceof Blob ? new Uint8Array(await body.arrayBuffer()) : typeof body === 'string' ? new TextEncoder().encode(body) : body
+		this.bytesWritten += bytes.byteLength
+		this.history.set(objectKey, new TextDecoder().decode(bytes))
 	}
 
 	async getVersion(objectKey: string) {

@@ -14,6 +14,9 @@ describe('checkClientFrame', () => {
 		['a ping', '{"type":"ping"}', null, { kind: 'message', text: '{"type":"ping"}' }],
 		['a connect', connect, null, { kind: 'message', message: { type: 'connect' } }],
 		['a push', '{"type":"push","clientClock":1,"diff":{}}', null, { kind: 'message', message: { type: 'push' } }],
+		// Pushes are parsed and checked like everything else, whatever they start with.
+		['a push that starts like one but is not JSON', '{"type":"push",…', null, { kind: 'reject', code: 1007, reason: 'MALFORMED_MESSAGE: not JSON' }],
+		['a push with its type later in the object', '{"clientClock":1,"diff":{},"type":"push"}', null, { kind: 'message', message: { type: 'push' } }],
 		['a first chunk', '2_{"type":"pu', null, { kind: 'partial', pending: pending(['{"type":"pu'], 13, 1) }],
 		['a middle chunk', '1_sh","clientClock":1,', pending(['{"type":"pu'], 13, 1), { kind: 'partial', pending: { bytes: 35, nextRemaining: 0 } }],
 		['the last chunk', '0_"diff":{}}', pending(['{"type":"pu', 'sh","clientClock":1,'], 35, 0), { kind: 'message', text: '{"type":"push","clientClock":1,"diff":{}}' }],
@@ -33,6 +36,10 @@ describe('checkClientFrame', () => {
 	it('counts UTF-8 bytes, not characters', () => {
 		const emoji = '😀'.repeat(200) // 800 bytes in UTF-8, 400 UTF-16 units
 		expect(checkClientFrame(`{"type":"ping","e":"${emoji}"}`, null, 820)).toMatchObject({ kind: 'reject', reason: 'MESSAGE_TOO_LARGE' })
+		expect(checkClientFrame(`{"type":"push","e":"${emoji}"}`, null, 820)).toMatchObject({ kind: 'reject', reason: 'MESSAGE_TOO_LARGE' })
+		expect(checkClientFrame(`{"type":"ping","e":"${emoji}"}`, null, 840)).toMatchObject({ kind: 'message' })
+		const accented = 'é'.repeat(300) // 600 bytes in UTF-8: an exact count for the chunks of a split message
+		expect(checkClientFrame(`1_${accented}`, null, 1000)).toMatchObject({ kind: 'partial', pending: { bytes: 602 } })
 	})
 
 	it('accepts binary frames that are UTF-8 JSON and rejects invalid UTF-8', () => {

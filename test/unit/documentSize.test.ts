@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import type { ClientMessage } from '../../src/room/clientMessageSchema'
-import { documentSizeLevel, documentSizeNotice, fitsDocument, pushGrowthBound, recordsBytes } from '../../src/room/documentSize'
+import { documentSizeLevel, documentSizeNotice, fitsDocument, pushGrowthBound, recordsBytes, utf8Length } from '../../src/room/documentSize'
 
 const MIB = 1024 * 1024
 const shape = { id: 'shape:a', typeName: 'shape' }
@@ -16,14 +16,19 @@ describe('document size decisions', () => {
 	})
 
 	it.each([
-		['a put', { type: 'push', clientClock: 1, diff: { [shape.id]: ['put', shape] } }, 500, 500],
-		['a patch', { type: 'push', clientClock: 1, diff: { [shape.id]: ['patch', { x: ['put', 1] }] } }, 80, 80],
-		['removes only', { type: 'push', clientClock: 1, diff: { 'shape:a': ['remove'], 'shape:b': ['remove'] } }, 90, 0],
-		['a remove and a put', { type: 'push', clientClock: 1, diff: { 'shape:a': ['remove'], 'shape:b': ['put', shape] } }, 90, 90],
-		['presence only', { type: 'push', clientClock: 1, presence: ['patch', { cursor: ['put', {}] }] }, 70, 0],
-		['a connect', { type: 'connect', connectRequestId: 'c', lastServerClock: 0, protocolVersion: 8, schema: { schemaVersion: 2 } }, 900, 0],
-	] as const)('a push of %s may add at most its own size', (_name, message, bytes, bound) => {
-		expect(pushGrowthBound(message as unknown as ClientMessage, bytes)).toBe(bound)
+		['a put', { type: 'push', clientClock: 1, diff: { [shape.id]: ['put', shape] } }, true],
+		['a patch', { type: 'push', clientClock: 1, diff: { [shape.id]: ['patch', { x: ['put', 1] }] } }, true],
+		['removes only', { type: 'push', clientClock: 1, diff: { 'shape:a': ['remove'], 'shape:b': ['remove'] } }, false],
+		['a remove and a put', { type: 'push', clientClock: 1, diff: { 'shape:a': ['remove'], 'shape:b': ['put', shape] } }, true],
+		['presence only', { type: 'push', clientClock: 1, presence: ['patch', { cursor: ['put', {}] }] }, false],
+		['a connect', { type: 'connect', connectRequestId: 'c', lastServerClock: 0, protocolVersion: 8, schema: { schemaVersion: 2 } }, false],
+	] as const)('a message with %s may add at most its own size (or nothing)', (_name, message, grows) => {
+		const text = JSON.stringify({ ...message, note: 'é😀' })
+		expect(pushGrowthBound(message as unknown as ClientMessage, text)).toBe(grows ? new TextEncoder().encode(text).byteLength : 0)
+	})
+
+	it.each(['', 'ascii', 'é', '€', '😀', 'a😀é€z'])('counts UTF-8 bytes of %j without encoding', (text) => {
+		expect(utf8Length(text)).toBe(new TextEncoder().encode(text).byteLength)
 	})
 
 	it.each([
