@@ -35,6 +35,9 @@ const EnvSchema = z.object({
 	REPLICATOR_KEEPALIVE_MS: positiveInt.default(DEFAULT_REPLICATOR_KEEPALIVE_MS),
 	ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
 	DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL').optional(),
+	// Local development only: ./dev.sh writes both to .dev.vars (never wrangler.toml). See src/auth/devSignIn.ts.
+	DEV_SIGN_IN: boolFromString.default(false),
+	DEV_SIGN_IN_KEY: z.string().includes('PRIVATE KEY', { message: 'must be a PKCS#8 PEM private key' }).optional(),
 })
 
 export type Config = Readonly<{
@@ -50,6 +53,8 @@ export type Config = Readonly<{
 	replicationSlot: string
 	replicatorKeepaliveMs: number
 	adminToken: string | undefined
+	/** The dev sign-in route's signing key (PKCS#8 PEM); set only when DEV_SIGN_IN is true and a key is given. */
+	devSignInKey: string | undefined
 }>
 
 const cache = new WeakMap<object, Config>()
@@ -83,6 +88,7 @@ export function getConfig(env: object): Config {
 		replicationSlot: e.REPLICATION_SLOT,
 		replicatorKeepaliveMs: e.REPLICATOR_KEEPALIVE_MS,
 		adminToken: e.ADMIN_TOKEN,
+		devSignInKey: e.DEV_SIGN_IN ? e.DEV_SIGN_IN_KEY?.replace(/\\n/g, '\n') : undefined,
 	})
 	cache.set(env, config)
 	return config

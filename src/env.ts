@@ -34,4 +34,10 @@ export interface Env {
 	MAX_PUSHES_PER_SECOND?: string
 	PUSH_BURST?: string
 	SENTRY_DSN?: string
+	/** The web app's static files (client/dist); absent in tests that run the Worker without assets. */
+	ASSETS?: Fetcher
+	/** `true` enables POST /app/dev/sign-in (local development only; set in .dev.vars by ./dev.sh). */
+	DEV_SIGN_IN?: string
+	/** The dev Clerk stand-in's private key (PKCS#8 PEM) the dev sign-in route signs with. */
+	DEV_SIGN_IN_KEY?: string
 }
