@@ -48,6 +48,7 @@ echo "▸ type-checking"
 tsc --noEmit -p tsconfig.json
 tsc --noEmit -p tsconfig.test.json
 tsc --noEmit -p client/tsconfig.json
+tsc --noEmit -p test/browser/tsconfig.json
 
 echo "▸ running tests"
 report="$work/vitest.json"

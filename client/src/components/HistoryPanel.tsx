@@ -33,7 +33,7 @@ export function HistoryPanel({ basePath, token, canRestore, onClose }: { basePat
 		setSelected(version)
 		setDiff(null)
 		try {
-			setDiff(await apiJson<Diff>(`${basePath}/history/${encodeURIComponent(version)}/diff`, { token }))
+			setDiff(await apiJson<Diff>(`${basePath}/history/${version}/diff`, { token }))
 		} catch (err) {
 			setMessage(describeError(err))
 		}
@@ -42,7 +42,7 @@ export function HistoryPanel({ basePath, token, canRestore, onClose }: { basePat
 	async function restore(version: string) {
 		setBusy(true)
 		try {
-			await apiJson(`${basePath}/history/${encodeURIComponent(version)}/restore`, { method: 'POST', token })
+			await apiJson(`${basePath}/history/${version}/restore`, { method: 'POST', token })
 			setMessage(`Restored the version of ${formatTime(version)}.`)
 			setSelected(null)
 			setDiff(null)
