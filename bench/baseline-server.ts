@@ -18,7 +18,8 @@ import { join } from 'node:path'
 import { DatabaseSync } from 'node:sqlite'
 import { parseArgs } from 'node:util'
 import { NodeSqliteWrapper, SQLiteSyncStorage, TLSocketRoom, type TLSyncStorage } from '@tldraw/sync-core'
-import { createTLSchema, type TLRecord } from '@tldraw/tlschema'
+import type { TLRecord } from '@tldraw/tlschema'
+import { schema } from '../schema/index.ts'
 import { WebSocketServer, type WebSocket } from 'ws'
 
 const { values: args } = parseArgs({
@@ -33,7 +34,6 @@ if (!Number.isInteger(port) || port <= 0) throw new Error('--port is required')
 if (args.storage !== 'memory' && args.storage !== 'sqlite') throw new Error('--storage must be memory or sqlite')
 if (args.storage === 'sqlite' && !args.dir) throw new Error('--storage sqlite needs --dir')
 
-const schema = createTLSchema()
 const rooms = new Map<string, TLSocketRoom<TLRecord, void>>()
 let openSockets = 0
 

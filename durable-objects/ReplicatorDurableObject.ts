@@ -1,16 +1,18 @@
 import { DurableObject } from 'cloudflare:workers'
 import { LogicalReplicationService, PgoutputPlugin, type Pgoutput } from 'pg-logical-replication'
 import { getConfig, type Config } from '../src/config'
+import { applyFileRowChange, fileRowChangeDeps } from '../src/files/applyFileRowChange'
 import type { Env } from '../src/env'
 import { createErrorReporter } from '../src/observability/reportError'
-import { applyRoomEffect } from '../src/replication/applyRoomEffect'
 import { planReplication } from '../src/replication/planReplication'
 import { ReplicatorStore } from '../src/replication/ReplicatorStore'
 import { ensureSlot, readSlotStatus } from '../src/replication/slot'
 import { TransactionAssembler } from '../src/replication/TransactionAssembler'
+import { userStub } from '../src/stubs'
 import { compareLsn, parseLsn } from '../src/user/lsn'
+import { planFileEvents } from '../src/webhooks/planFileEvents'
+import { messagesFor } from '../src/webhooks/WebhookEvent'
 
-export const REPLICATOR_NAME = 'replicator'
 export const PUBLICATION_NAME = 'sync_worker'
 /** Deliveries sent to one user per RPC. */
 const DELIVERY_BATCH = 500
@@ -154,7 +156,7 @@ export class ReplicatorDurableObject extends DurableObject<Env> {
 		this.store.setMeta('streamId', crypto.randomUUID())
 		if (!slotWasRecreated) return
 		const streamId = this.store.getMeta('streamId')!
-		await Promise.allSettled(this.store.registeredUsers().map((userId) => this.userStub(userId).resync(streamId)))
+		await Promise.allSettled(this.store.registeredUsers().map((userId) => userStub(this.env, userId).resync(streamId)))
 	}
 
 	private onStreamError(service: LogicalReplicationService, err: unknown) {
@@ -175,7 +177,8 @@ export class ReplicatorDurableObject extends DurableObject<Env> {
 		const last = this.store.getMeta('lastCommitLsn')
 		// After a restart the slot may resend transactions we already stored: skip them (LSNs as numbers).
 		if (last === null || compareLsn(parseLsn(tx.commitLsn), parseLsn(last)) > 0) {
-			this.store.recordTransaction(tx.commitLsn, planReplication(tx, this.store.subscriptions()))
+			const fileEvents = this.config.webhooks.urls.length > 0 ? planFileEvents(tx) : []
+			this.store.recordTransaction(tx.commitLsn, planReplication(tx, this.store.subscriptions()), fileEvents)
 		}
 		await service.acknowledge(lsn).catch(() => {})
 		void this.pump()
@@ -204,7 +207,7 @@ export class ReplicatorDurableObject extends DurableObject<Env> {
 		await Promise.all(
 			[...pending].map(async ([userId, deliveries]) => {
 				try {
-					const accepted = await this.userStub(userId).deliver(deliveries)
+					const accepted = await userStub(this.env, userId).deliver(deliveries)
 					if (accepted) this.store.markDelivered(userId, deliveries[deliveries.length - 1]!.seq)
 					else this.store.unregisterUser(userId) // nobody is connected there any more
 					this.pumpAgain ||= deliveries.length === DELIVERY_BATCH
@@ -213,9 +216,11 @@ export class ReplicatorDurableObject extends DurableObject<Env> {
 				}
 			}),
 		)
+		await this.sendWebhooks()
 		for (const { id, effect, attempts } of this.store.pendingEffects(50)) {
 			try {
-				await applyRoomEffect(this.env, effect)
+				// Throws to keep the effect in the outbox for a retry.
+				await applyFileRowChange(fileRowChangeDeps(this.env), effect.before, effect.after)
 				this.store.markEffectDone(id)
 			} catch (err) {
 				if (attempts + 1 >= MAX_EFFECT_ATTEMPTS) {
@@ -226,8 +231,19 @@ export class ReplicatorDurableObject extends DurableObject<Env> {
 		}
 	}
 
-	private userStub(userId: string) {
-		return this.env.USER.get(this.env.USER.idFromName(`user:${userId}`))
+	/** `file.*` webhook events to the queue; they stay in the outbox until the queue accepted them. */
+	private async sendWebhooks() {
+		// A queue batch holds at most 100 messages: one per event and receiver.
+		const limit = Math.max(1, Math.floor(100 / Math.max(1, this.config.webhooks.urls.length)))
+		const pending = this.store.pendingWebhooks(limit)
+		if (pending.length === 0) return
+		try {
+			await this.env.WEBHOOK_QUEUE.sendBatch(pending.flatMap(({ event }) => messagesFor(event, this.config.webhooks.urls)))
+			this.store.markWebhooksSent(pending[pending.length - 1]!.id)
+			this.pumpAgain ||= pending.length === limit
+		} catch (err) {
+			console.warn('replicator: webhook queue send failed, will retry:', err instanceof Error ? err.message : err)
+		}
 	}
 
 	private report(err: unknown, extra: Record<string, unknown>) {

@@ -7,16 +7,20 @@ import {
 	TLSyncErrorCloseEventCode,
 	type RoomSnapshot,
 } from '@tldraw/sync-core'
-import { createTLSchema, type TLRecord } from '@tldraw/tlschema'
+import type { TLRecord } from '@tldraw/tlschema'
+import { schema } from '#schema'
 import { getConfig, type Config } from '../src/config'
 import type { Env } from '../src/env'
 import { SessionGate } from '../src/room/SessionGate'
-import { readAttachment, type Attachment } from '../src/room/socketAttachment'
+import { formatInvalidRecord, watchRecordValidation } from '../src/room/describeInvalidRecord'
+import { liveSessions, readAttachment, type Attachment } from '../src/room/socketAttachment'
 import { CloseCode } from '../src/room/closeCodes'
 import { decodeConnectRequest } from '../src/room/connectRequest'
 import { decideAdmission } from '../src/room/decideAdmission'
 import { RoomExporter } from '../src/room/RoomExporter'
 import { RoomMetaStore } from '../src/room/RoomMetaStore'
+import { RoomObservers } from '../src/room/RoomObservers'
+import { statsStub } from '../src/stubs'
 import { getDocumentName, setDocumentName } from '../src/room/documentName'
 import { loadInitialSnapshot } from '../src/room/loadInitialSnapshot'
 import { applyRecordChanges, type RecordChangeResult } from '../src/room/applyRecordChanges'
@@ -25,16 +29,13 @@ import type { VersionRow } from '../src/room/RoomMetaStore'
 import { createR2ImportStore, type ImportStore } from '../src/files/ImportStore'
 import { planFileChange, type FileFacts } from '../src/files/planFileChange'
 import { importSnapshotKey, type RoomKey } from '../src/storage/keys'
+import type { RoomAddress } from '../src/room/RoomAddress'
+import { ApiError, ErrorCode, errorResponse } from '../src/http/errors'
 import { createErrorReporter } from '../src/observability/reportError'
 import { createR2SnapshotStore, type SnapshotStore } from '../src/storage/SnapshotStore'
 
-const schema = createTLSchema()
-
-/** Which room an RPC call means, so a room first reached over HTTP starts from the right content. */
-export interface RoomTarget {
-	roomKey: RoomKey
-	createSource: string | null
-}
+// TLSyncRoom closes a bad push with INVALID_RECORD and drops the reason; the log names type and property.
+watchRecordValidation(schema, (failure) => console.warn(`INVALID_RECORD: ${formatInvalidRecord(failure)}`))
 
 interface LoadedRoom {
 	room: TLSocketRoom<TLRecord, void>
@@ -54,12 +55,14 @@ export class RoomDurableObject extends DurableObject<Env> {
 	private roomPromise: Promise<LoadedRoom> | null = null
 	private readonly gate: SessionGate
 	private readonly exporter: RoomExporter
+	/** Webhook events and stats reports; never on a push's path. */
+	private readonly observers: RoomObservers
 
 	constructor(ctx: DurableObjectState, env: Env) {
 		super(ctx, env)
 		this.config = getConfig(env)
 		this.meta = new RoomMetaStore(ctx.storage.sql)
-		this.gate = new SessionGate(this.config)
+		this.gate = new SessionGate(this.config, schema.serialize())
 		this.snapshots = createR2SnapshotStore(env.ROOMS, env.ROOM_HISTORY)
 		this.imports = createR2ImportStore(env.SNAPSHOTS, importSnapshotKey)
 		this.exporter = new RoomExporter({
@@ -67,21 +70,25 @@ export class RoomDurableObject extends DurableObject<Env> {
 			meta: this.meta,
 			snapshots: this.snapshots,
 			persistIntervalMs: this.config.persistIntervalMs,
-			report: (err, extra) => this.report(err, extra),
+			report: (err, extra) => {
+				this.observers.exportFailed()
+				this.report(err, extra)
+			},
 		})
+		this.observers = new RoomObservers({ ctx, config: this.config, meta: this.meta, queue: env.WEBHOOK_QUEUE, stats: statsStub(env) })
 		// Answered by the runtime without waking the object, so idle rooms with open sockets hibernate.
 		ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair('{"type":"ping"}', '{"type":"pong"}'))
 	}
 
 	override async fetch(request: Request): Promise<Response> {
 		const connect = decodeConnectRequest(request.headers.get('x-sync-connect'))
-		if (!connect) return Response.json({ error: 'bad connect request', code: 'BAD_REQUEST' }, { status: 400 })
+		if (!connect) return errorResponse(new ApiError(400, ErrorCode.BAD_REQUEST, 'bad connect request'))
 		if (request.headers.get('Upgrade')?.toLowerCase() !== 'websocket') {
-			return Response.json({ error: 'expected a WebSocket upgrade', code: 'UPGRADE_REQUIRED' }, { status: 426 })
+			return errorResponse(new ApiError(426, ErrorCode.UPGRADE_REQUIRED, 'expected a WebSocket upgrade'))
 		}
-		const knownKey = this.meta.getRoomKey()
-		if (connect.roomKey && !knownKey) this.meta.setRoomKey(connect.roomKey)
-		const roomKey = knownKey ?? connect.roomKey ?? null
+		// A connect by read-only slug carries no address: the room must already know its own.
+		const address: RoomAddress | undefined = connect.roomKey ? { roomKey: connect.roomKey, createSource: connect.createSource ?? null } : undefined
+		const roomKey = this.meta.getRoomKey() ?? address?.roomKey ?? null
 
 		const { 0: client, 1: server } = new WebSocketPair()
 		const decision = decideAdmission({
@@ -98,11 +105,13 @@ export class RoomDurableObject extends DurableObject<Env> {
 			return new Response(null, { status: 101, webSocket: client })
 		}
 
-		const { room, storage } = await this.getRoom(roomKey!, connect.createSource ?? null)
+		const { room, storage } = await this.getRoom(address)
 		if (connect.fileName !== undefined && getDocumentName(storage) !== connect.fileName) {
 			setDocumentName(storage, connect.fileName)
 		}
 		const attachment: Attachment = { sessionId: connect.sessionId, isReadonly: connect.isReadonly, userId: connect.userId }
+		// A reconnect of a session whose old socket is still open is the same session, not a new one.
+		if (!this.liveSocket(connect.sessionId)) this.observers.sessionJoined(attachment)
 		this.ctx.acceptWebSocket(server, [connect.sessionId])
 		server.serializeAttachment(attachment)
 		room.handleSocketConnect({ sessionId: connect.sessionId, socket: server, isReadonly: connect.isReadonly })
@@ -113,7 +122,10 @@ export class RoomDurableObject extends DurableObject<Env> {
 		const attachment = readAttachment(ws)
 		if (!attachment) return ws.close(CloseCode.SERVICE_RESTART_CODE, 'session lost')
 		const verdict = this.gate.check(attachment.sessionId, message, Date.now())
-		if (verdict.kind === 'reject') return this.rejectFrame(ws, attachment.sessionId, verdict.code, verdict.reason)
+		if (verdict.kind === 'reject') {
+			if (verdict.detail) console.warn(`${verdict.reason}: ${verdict.detail}`)
+			return this.rejectFrame(ws, attachment.sessionId, verdict.code, verdict.reason)
+		}
 		const { room } = await this.getRoom()
 		room.handleSocketMessage(attachment.sessionId, verdict.text)
 	}
@@ -149,6 +161,7 @@ export class RoomDurableObject extends DurableObject<Env> {
 		if (!this.meta.getRoomKey()) return
 		const { storage } = await this.getRoom()
 		await this.exporter.exportNow(storage)
+		await this.observers.alarm()
 	}
 
 	// ── Document and history API (called by the Worker over RPC after it checked access) ──
@@ -157,13 +170,13 @@ export class RoomDurableObject extends DurableObject<Env> {
 		return this.meta.listVersions(limit, beforeId)
 	}
 
-	async readSnapshot(target: RoomTarget): Promise<{ snapshot: RoomSnapshot; clock: number }> {
-		const { storage } = await this.open(target)
+	async readSnapshot(address: RoomAddress): Promise<{ snapshot: RoomSnapshot; clock: number }> {
+		const { storage } = await this.getRoom(address)
 		return { snapshot: storage.getSnapshot(), clock: storage.getClock() }
 	}
 
-	async readMetadata(target: RoomTarget) {
-		const { room, storage } = await this.open(target)
+	async readMetadata(address: RoomAddress) {
+		const { room, storage } = await this.getRoom(address)
 		const versions = this.meta.listVersions(1)
 		return {
 			clock: storage.getClock(),
@@ -173,8 +186,8 @@ export class RoomDurableObject extends DurableObject<Env> {
 		}
 	}
 
-	async applyRecords(target: RoomTarget, change: { put: unknown[]; remove: string[]; expectedClock?: number }): Promise<RecordChangeResult> {
-		const { storage } = await this.open(target)
+	async applyRecords(address: RoomAddress, change: { put: unknown[]; remove: string[]; expectedClock?: number }): Promise<RecordChangeResult> {
+		const { storage } = await this.getRoom(address)
 		return applyRecordChanges(storage, schema, change)
 	}
 
@@ -183,15 +196,25 @@ export class RoomDurableObject extends DurableObject<Env> {
 	 * change (no reload), and the result is exported at once as a new version, so a restore is undoable.
 	 */
 	async restoreVersion(
-		target: RoomTarget,
+		address: RoomAddress,
 		historyKey: string,
 	): Promise<{ found: false } | { found: true; clock: number; newVersionKey: string | null }> {
 		if (!this.meta.getVersionByKey(historyKey)) return { found: false }
 		const json = await this.snapshots.getVersion(historyKey)
 		if (json === null) return { found: false }
-		const { storage } = await this.open(target)
+		const { storage } = await this.getRoom(address)
 		storage.transaction((txn) => loadSnapshotIntoStorage(txn, schema, parseRoomSnapshot(json)))
-		return { found: true, clock: storage.getClock(), newVersionKey: await this.exporter.exportNow(storage) }
+		const result = { found: true as const, clock: storage.getClock(), newVersionKey: await this.exporter.exportNow(storage) }
+		this.observers.restored({ version: historyKey, clock: result.clock, newVersion: result.newVersionKey })
+		return result
+	}
+
+	/** Admin view: live sessions and recent versions (GET /app/admin/room/:roomKey). */
+	async describe(roomKey: RoomKey) {
+		if (this.meta.getRoomKey() !== roomKey) return null
+		const sessions = liveSessions(this.ctx)
+		const versions = this.meta.listVersions(10).map((v) => ({ historyKey: v.historyKey, createdAt: new Date(v.createdAt).toISOString(), clock: v.clock, bytes: v.bytes }))
+		return { sessions, versions, webhookBacklog: this.observers.webhooks.backlog() }
 	}
 
 	private async handleSocketGone(ws: WebSocket) {
@@ -202,6 +225,7 @@ export class RoomDurableObject extends DurableObject<Env> {
 		if (!this.liveSocket(attachment.sessionId, ws)) {
 			this.gate.forget(attachment.sessionId)
 			room.handleSocketClose(attachment.sessionId)
+			this.observers.sessionLeft(attachment)
 		}
 		const others = this.ctx.getWebSockets().filter((s) => s !== ws && s.readyState === WebSocket.OPEN)
 		if (others.length === 0) await this.exporter.schedule('last-session-left')
@@ -224,10 +248,7 @@ export class RoomDurableObject extends DurableObject<Env> {
 		// A room nobody ever opened has no sessions and no document to rename.
 		if (!this.meta.getRoomKey()) return { closed: 0, rejoined: 0 }
 		const { room, storage } = await this.getRoom()
-		const sessions = this.ctx.getWebSockets().flatMap((ws) => {
-			const a = readAttachment(ws)
-			return a ? [{ sessionId: a.sessionId, userId: a.userId, isReadonly: a.isReadonly }] : []
-		})
+		const sessions = liveSessions(this.ctx)
 		const plan = planFileChange(before, after, sessions, getDocumentName(storage))
 		let closed = 0
 		let rejoined = 0
@@ -245,15 +266,14 @@ export class RoomDurableObject extends DurableObject<Env> {
 		return { closed, rejoined }
 	}
 
-	/** For HTTP API calls: a room reached before any socket learns its key and create source here. */
-	private open(target: RoomTarget): Promise<LoadedRoom> {
-		if (!this.meta.getRoomKey()) this.meta.setRoomKey(target.roomKey)
-		return this.getRoom(target.roomKey, target.createSource)
-	}
-
-	/** Loads the room once per object lifetime: DO SQLite, else R2 or the file's create source, else empty. */
-	private getRoom(roomKey?: RoomKey, createSource: string | null = null): Promise<LoadedRoom> {
-		this.roomPromise ??= this.loadRoom(roomKey ?? this.meta.getRoomKey(), createSource).catch((err) => {
+	/**
+	 * Loads the room once per object lifetime: DO SQLite, else R2 or the file's create source, else empty.
+	 * The only place the room learns its key: from the first address a connect or an RPC call gives it
+	 * (later calls, and connects by read-only slug, may give none).
+	 */
+	private getRoom(address?: RoomAddress): Promise<LoadedRoom> {
+		if (address && !this.meta.getRoomKey()) this.meta.setRoomKey(address.roomKey)
+		this.roomPromise ??= this.loadRoom(this.meta.getRoomKey(), address?.createSource ?? null).catch((err) => {
 			this.roomPromise = null
 			throw err
 		})
@@ -268,7 +288,10 @@ export class RoomDurableObject extends DurableObject<Env> {
 			snapshot = initial.snapshot
 		}
 		const storage = new SQLiteSyncStorage<TLRecord>({ sql, snapshot })
-		storage.onChange(() => void this.exporter.schedule('changed'))
+		storage.onChange(() => {
+			void this.exporter.schedule('changed')
+			this.observers.changed()
+		})
 		const room = new TLSocketRoom<TLRecord, void>({
 			schema,
 			storage,
@@ -287,6 +310,7 @@ export class RoomDurableObject extends DurableObject<Env> {
 				},
 			},
 		})
+		this.observers.loaded(storage)
 		// Sockets that outlived a hibernation come back into the room where they left off.
 		for (const ws of this.ctx.getWebSockets()) {
 			const attachment = readAttachment(ws)

@@ -4,14 +4,14 @@ import { getConfig, type Config } from '../src/config'
 import { createDb, type Db } from '../src/db/createDb'
 import { getFile } from '../src/db/FileRepository'
 import type { Env } from '../src/env'
+import { ApiError, ErrorCode, errorResponse } from '../src/http/errors'
 import type { RowChange, UserDelivery } from '../src/replication/types'
 import { CommitTracker } from '../src/user/commitTracker'
 import { loadInitialData } from '../src/user/loadInitialData'
 import { compareLsn } from '../src/user/lsn'
 import { parseClientMessage, toInitMessage, toWireChange, type ServerMessage } from '../src/user/protocol'
 import { MutationRejectCode, runMutation, type MutationResult } from '../src/user/runMutation'
-
-const REPLICATOR_NAME = 'replicator'
+import { replicatorStub } from '../src/stubs'
 
 /** Per socket, survives hibernation: changes committed at or before `initLsn` are already in its init. */
 const AttachmentSchema = z.object({ socketId: z.string(), initLsn: z.string() })
@@ -44,7 +44,7 @@ export class UserDurableObject extends DurableObject<Env> {
 
 	override async fetch(request: Request): Promise<Response> {
 		const userId = request.headers.get('x-sync-user')
-		if (!userId) return Response.json({ error: 'missing user', code: 'BAD_REQUEST' }, { status: 400 })
+		if (!userId) return errorResponse(new ApiError(400, ErrorCode.BAD_REQUEST, 'missing user'))
 		await this.ctx.storage.put('userId', userId)
 		this.userId = userId
 		const { 0: client, 1: server } = new WebSocketPair()
@@ -215,7 +215,7 @@ export class UserDurableObject extends DurableObject<Env> {
 	}
 
 	private replicator() {
-		return this.env.REPLICATOR.get(this.env.REPLICATOR.idFromName(REPLICATOR_NAME))
+		return replicatorStub(this.env)
 	}
 }
 

@@ -1,4 +1,7 @@
 import type { AssetQueueMessage } from './assets/AssetQueueMessage'
+import type { StatsDurableObject } from '../durable-objects/StatsDurableObject'
+import type { WebhookQueueMessage } from './webhooks/WebhookEvent'
+import type { DeadLetter } from './webhooks/deliverWebhookBatch'
 import type { ReplicatorDurableObject } from '../durable-objects/ReplicatorDurableObject'
 import type { RoomDurableObject } from '../durable-objects/RoomDurableObject'
 import type { UserDurableObject } from '../durable-objects/UserDurableObject'
@@ -8,6 +11,8 @@ export interface Env {
 	ROOM: DurableObjectNamespace<RoomDurableObject>
 	USER: DurableObjectNamespace<UserDurableObject>
 	REPLICATOR: DurableObjectNamespace<ReplicatorDurableObject>
+	/** Singleton behind the admin view: batched room reports, webhook counters. */
+	STATS: DurableObjectNamespace<StatsDurableObject>
 	ROOMS: R2Bucket
 	ROOM_HISTORY: R2Bucket
 	/** Uploaded documents waiting for their room's first start; later also published snapshots. */
@@ -16,6 +21,10 @@ export interface Env {
 	UPLOADS: R2Bucket
 	/** Asset association: one message per stored upload, consumed by this Worker's `queue` handler. */
 	ASSET_QUEUE: Queue<AssetQueueMessage>
+	/** Webhook events, one message per event and receiver; consumed by this Worker's `queue` handler. */
+	WEBHOOK_QUEUE: Queue<WebhookQueueMessage>
+	/** Dead letters of WEBHOOK_QUEUE: permanent failures at once, others after max_retries. */
+	WEBHOOK_DLQ: Queue<DeadLetter>
 	/** HTTP API requests per user (or per IP when signed out). */
 	API_RATE_LIMITER: RateLimit
 	/** Room connections per user or IP; also bounds how fast one IP can create anonymous rooms. */
@@ -34,6 +43,12 @@ export interface Env {
 	MAX_PUSHES_PER_SECOND?: string
 	PUSH_BURST?: string
 	SENTRY_DSN?: string
+	WEBHOOK_URL?: string
+	WEBHOOK_SECRET?: string
+	WEBHOOK_DEBOUNCE_MS?: string
+	WEBHOOK_RETRY_BASE_SECONDS?: string
+	WEBHOOK_RETRY_MAX_SECONDS?: string
+	STATS_REPORT_MS?: string
 	/** The web app's static files (client/dist); absent in tests that run the Worker without assets. */
 	ASSETS?: Fetcher
 	/** `true` enables POST /app/dev/sign-in (local development only; set in .dev.vars by ./dev.sh). */

@@ -10,13 +10,17 @@ import { ApiError, ErrorCode, errorResponse, isExpectedError } from './http/erro
 import { enforceRateLimit, rateLimitKey } from './http/rateLimit'
 import { apiCall, authenticate, handleCors, isUpgrade, requireAdmin, requireId, stripApiPrefix, withRepo, type Req } from './http/request'
 import { createErrorReporter } from './observability/reportError'
+import * as admin from './routes/admin'
 import { devSignIn } from './routes/devSignIn'
 import * as documents from './routes/documents'
-import { connectAnonymousRoom, connectReadonlyRoom, connectToFileRoom, connectUserSocket, readonlySlug, replicatorStub } from './routes/roomSockets'
+import { connectAnonymousRoom, connectReadonlyRoom, connectToFileRoom, connectUserSocket, readonlySlug } from './routes/roomSockets'
+import { replicatorStub } from './stubs'
 import { handleUnfurl } from './unfurl/unfurlApi'
+import { handleDeadLetterBatch, handleWebhookBatch, WEBHOOK_DLQ_NAME, WEBHOOK_QUEUE_NAME } from './webhooks/handleWebhookQueues'
 
 export { ReplicatorDurableObject } from '../durable-objects/ReplicatorDurableObject'
 export { RoomDurableObject } from '../durable-objects/RoomDurableObject'
+export { StatsDurableObject } from '../durable-objects/StatsDurableObject'
 export { UserDurableObject } from '../durable-objects/UserDurableObject'
 
 const router = Router<Req, [Env, ExecutionContext]>()
@@ -87,6 +91,9 @@ router
 			.catch(() => {})
 		return Response.json({ restarting: true }, { status: 202 })
 	})
+	.get('/app/admin/rooms', admin.listRooms)
+	.get('/app/admin/room/:roomKey', admin.getRoom)
+	.get('/app/admin/metrics', admin.metrics)
 	// Publishing and frozen snapshots (public)
 	.get('/app/publish/:slug', documents.getPublished)
 	.post('/snapshots', documents.createSharedSnapshot)
@@ -126,8 +133,18 @@ export default {
 		return response.status === 101 ? response : corsify(response, req)
 	},
 
-	/** Queue consumer: records the `asset` row of each stored upload (idempotent, retried with backoff). */
+	/**
+	 * Queue consumers: asset rows of stored uploads (idempotent, retried with backoff), webhook
+	 * deliveries, and the webhooks' dead letters.
+	 */
 	async queue(batch: MessageBatch<unknown>, env: Env): Promise<void> {
-		await handleAssetQueueBatch(batch, env)
+		switch (batch.queue) {
+			case WEBHOOK_QUEUE_NAME:
+				return handleWebhookBatch(batch, env)
+			case WEBHOOK_DLQ_NAME:
+				return handleDeadLetterBatch(batch, env)
+			default:
+				return handleAssetQueueBatch(batch, env)
+		}
 	},
 } satisfies ExportedHandler<Env>

@@ -5,7 +5,7 @@
  * (they are @internal), so they are written down here.
  */
 import * as syncCore from '@tldraw/sync-core'
-import { createTLSchema } from '@tldraw/tlschema'
+import { schema } from '../../schema/index.ts'
 
 export type ValueOp = ['put', unknown] | ['delete'] | ['append', unknown, number] | ['patch', ObjectDiff]
 export type ObjectDiff = Record<string, ValueOp>
@@ -15,7 +15,7 @@ export type NetworkDiff = Record<string, RecordOp>
 /** `getTlsyncProtocolVersion` is exported at run time but missing from the published typings. */
 export const PROTOCOL_VERSION = (syncCore as unknown as { getTlsyncProtocolVersion: () => number }).getTlsyncProtocolVersion()
 
-export const SERIALIZED_SCHEMA = createTLSchema().serialize()
+export const SERIALIZED_SCHEMA = schema.serialize()
 
 /**
  * Splits a message in two the way sync-core's `chunk()` does for large messages: each part is prefixed

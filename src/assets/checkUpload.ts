@@ -1,5 +1,4 @@
 import { ErrorCode } from '../http/errors'
-import { AssetErrorCode } from './AssetErrorCode'
 
 /** Largest asset accepted, in bytes (the whole body is held in memory to hash and sniff it). */
 export const MAX_UPLOAD_BYTES = 10 * 1024 * 1024
@@ -70,7 +69,7 @@ export type UploadInput = {
 
 export type UploadCheck =
 	| { ok: true; contentType: UploadContentType }
-	| { ok: false; status: 400 | 413 | 415; code: ErrorCode | AssetErrorCode; message: string }
+	| { ok: false; status: 400 | 413 | 415; code: ErrorCode; message: string }
 
 /**
  * May this upload be stored? Called twice by the handler: with the headers only (cheap refusals before
@@ -95,7 +94,7 @@ export function checkUpload(input: UploadInput): UploadCheck {
 			return {
 				ok: false,
 				status: 415,
-				code: AssetErrorCode.CONTENT_TYPE_MISMATCH,
+				code: ErrorCode.CONTENT_TYPE_MISMATCH,
 				message: `the bytes are ${actual ?? 'not a supported image or video'}, but Content-Type says ${type}`,
 			}
 		}

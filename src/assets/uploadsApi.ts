@@ -1,12 +1,10 @@
 import { readBodyCapped } from '../http/readBodyCapped'
 import { sha256Hex } from '../storage/sha256Hex'
-import { TLSyncErrorCloseEventReason } from '@tldraw/sync-core'
-import { requireAuth, type Auth } from '../auth/verifyRequestAuth'
+import { requireAuth, type Auth } from '../auth/authenticateRequest'
 import type { FileRepository } from '../db/FileRepository'
-import { decideRoomAccess, RoomRoute } from '../files/decideRoomAccess'
-import { ErrorCode } from '../http/errors'
+import { accessDeniedError, decideRoomAccess } from '../files/decideRoomAccess'
+import { ApiError, ErrorCode } from '../http/errors'
 import { isValidId } from '../storage/keys'
-import { AssetErrorCode, assetError } from './AssetErrorCode'
 import type { AssetQueueMessage } from './AssetQueueMessage'
 import { checkUpload, isValidObjectName, MAX_UPLOAD_BYTES, SNIFF_BYTES, type UploadCheck } from './checkUpload'
 import { decideUploadOwnership } from './decideUploadOwnership'
@@ -54,7 +52,7 @@ export async function handleUpload(req: Request, env: AssetsEnv, deps: UploadDep
 	const url = new URL(req.url)
 	const objectName = lastPathSegment(url)
 	const fileId = url.searchParams.get('fileId')
-	if (!fileId || !isValidId(fileId)) throw assetError(400, ErrorCode.INVALID_ID, 'fileId query parameter must match ^[A-Za-z0-9_-]{1,128}$')
+	if (!fileId || !isValidId(fileId)) throw new ApiError(400, ErrorCode.INVALID_ID, 'fileId query parameter must match ^[A-Za-z0-9_-]{1,128}$')
 	const declaredLength = req.headers.get('Content-Length')
 	// Cheap refusals (name, type, declared size) before touching Postgres or reading the body.
 	requireAllowed(
@@ -67,14 +65,14 @@ export async function handleUpload(req: Request, env: AssetsEnv, deps: UploadDep
 	)
 
 	await deps.withRepo(async (repo) => {
-		const decision = decideRoomAccess(await repo.getFile(fileId), auth, RoomRoute.FILE)
-		if (decision.kind === 'deny') throw accessError(decision.reason)
-		if (decision.isReadonly) throw assetError(403, ErrorCode.FORBIDDEN, 'this file is shared with you read-only: uploads need write access')
+		const decision = decideRoomAccess(await repo.getFile(fileId), auth)
+		if (decision.kind === 'deny') throw accessDeniedError(decision.reason)
+		if (decision.isReadonly) throw new ApiError(403, ErrorCode.FORBIDDEN, 'this file is shared with you read-only: uploads need write access')
 		// The asset row references the user; a guest on an edit link may have no row yet.
 		await repo.upsertUser({ id: auth.userId, name: auth.name, email: auth.email })
 	})
 
-	const bytes = await readBodyCapped(req, MAX_UPLOAD_BYTES, () => assetError(413, ErrorCode.PAYLOAD_TOO_LARGE, `uploads are limited to ${MAX_UPLOAD_BYTES} bytes`))
+	const bytes = await readBodyCapped(req, MAX_UPLOAD_BYTES, () => new ApiError(413, ErrorCode.PAYLOAD_TOO_LARGE, `uploads are limited to ${MAX_UPLOAD_BYTES} bytes`))
 	const { contentType } = requireAllowed(
 		checkUpload({ objectName, contentType: req.headers.get('Content-Type'), size: bytes.byteLength, head: bytes.subarray(0, SNIFF_BYTES) }),
 	)
@@ -94,9 +92,9 @@ export async function handleUpload(req: Request, env: AssetsEnv, deps: UploadDep
 		const decision = decideUploadOwnership(stored, incoming)
 		if (decision.kind !== 'same') {
 			const sameUser = decision.kind === 'conflict' && decision.reason === 'different-content'
-			throw assetError(
+			throw new ApiError(
 				409,
-				AssetErrorCode.OBJECT_EXISTS,
+				ErrorCode.OBJECT_EXISTS,
 				sameUser ? `you already uploaded different content as ${objectName}; choose a new name` : `object ${objectName} already exists`,
 			)
 		}
@@ -127,11 +125,11 @@ export async function handleUpload(req: Request, env: AssetsEnv, deps: UploadDep
  */
 export async function handleGetUpload(req: Request, env: Pick<AssetsEnv, 'UPLOADS'>, store: UploadStore = createR2UploadStore(env.UPLOADS)): Promise<Response> {
 	const objectName = lastPathSegment(new URL(req.url))
-	if (!isValidObjectName(objectName)) throw assetError(400, ErrorCode.INVALID_ID, 'not a valid object name')
+	if (!isValidObjectName(objectName)) throw new ApiError(400, ErrorCode.INVALID_ID, 'not a valid object name')
 	const read = await store.read(objectName, { ifNoneMatch: req.headers.get('If-None-Match'), range: req.headers.get('Range') })
 	switch (read.kind) {
 		case 'missing':
-			throw assetError(404, ErrorCode.NOT_FOUND, 'no such upload')
+			throw new ApiError(404, ErrorCode.NOT_FOUND, 'no such upload')
 		case 'not-modified':
 			return new Response(null, { status: 304, headers: { ETag: read.etag, 'Cache-Control': UPLOAD_CACHE_CONTROL } })
 		case 'body': {
@@ -158,19 +156,8 @@ function lastPathSegment(url: URL): string {
 }
 
 function requireAllowed(check: UploadCheck): Extract<UploadCheck, { ok: true }> {
-	if (!check.ok) throw assetError(check.status, check.code, check.message)
+	if (!check.ok) throw new ApiError(check.status, check.code, check.message)
 	return check
-}
-
-function accessError(reason: TLSyncErrorCloseEventReason) {
-	switch (reason) {
-		case TLSyncErrorCloseEventReason.NOT_AUTHENTICATED:
-			return assetError(401, ErrorCode.NOT_AUTHENTICATED, 'sign in to upload to this file')
-		case TLSyncErrorCloseEventReason.FORBIDDEN:
-			return assetError(403, ErrorCode.FORBIDDEN, 'this file is private')
-		default:
-			return assetError(404, ErrorCode.NOT_FOUND, 'no such file')
-	}
 }
 
 function assertNever(value: never): never {

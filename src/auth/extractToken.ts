@@ -1,4 +1,4 @@
-import { AuthErrorCode, authError } from './AuthErrorCode'
+import { authError, ErrorCode } from '../http/errors'
 
 /** Longer than any Clerk session token; bounds the work done on garbage. */
 export const MAX_TOKEN_CHARS = 8_192
@@ -15,7 +15,7 @@ export function extractToken(request: { headers: Headers; url: string }): string
 	if (header !== null) {
 		const match = /^Bearer[ ]+(\S+)\s*$/i.exec(header.trim())
 		if (!match?.[1]) {
-			throw authError(401, AuthErrorCode.NOT_AUTHENTICATED, 'Authorization header must be "Bearer <token>"')
+			throw authError(401, ErrorCode.NOT_AUTHENTICATED, 'Authorization header must be "Bearer <token>"')
 		}
 		token = match[1]
 	} else {
@@ -23,7 +23,7 @@ export function extractToken(request: { headers: Headers; url: string }): string
 		if (fromQuery !== null && fromQuery.trim() !== '') token = fromQuery.trim()
 	}
 	if (token !== null && token.length > MAX_TOKEN_CHARS) {
-		throw authError(401, AuthErrorCode.NOT_AUTHENTICATED, `token is longer than ${MAX_TOKEN_CHARS} characters`)
+		throw authError(401, ErrorCode.NOT_AUTHENTICATED, `token is longer than ${MAX_TOKEN_CHARS} characters`)
 	}
 	return token
 }

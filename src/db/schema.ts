@@ -62,12 +62,19 @@ export interface UserMutationNumberTable {
 	mutationNumber: ColumnType<string, string | number | bigint | undefined, string | number | bigint>
 }
 
+/** Ids of removed files, which may never be used again (see src/db/fileTombstones.ts). */
+export interface FileTombstoneTable {
+	id: string
+	removedAt: Timestamp
+}
+
 export interface Database {
 	user: UserTable
 	file: FileTable
 	file_state: FileStateTable
 	asset: AssetTable
 	user_mutation_number: UserMutationNumberTable
+	file_tombstone: FileTombstoneTable
 }
 
 export type UserRow = Selectable<UserTable>

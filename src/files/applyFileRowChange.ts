@@ -1,6 +1,9 @@
 import { z } from 'zod'
-import type { RoomDurableObject } from '../../durable-objects/RoomDurableObject'
-import { publishedHistoryKey, publishedSnapshotKey, roomKeyForFile } from '../storage/keys'
+import type { RoomSnapshot } from '@tldraw/sync-core'
+import type { Env } from '../env'
+import { fileRoomAddress, type RoomAddress } from '../room/RoomAddress'
+import { publishedHistoryKey, publishedSnapshotKey, type RoomKey } from '../storage/keys'
+import { roomStub } from '../stubs'
 import type { FileFacts } from './planFileChange'
 import { planPublication } from './planPublication'
 
@@ -19,9 +22,20 @@ const FileRowSchema = z.looseObject({
 })
 type ParsedFileRow = z.infer<typeof FileRowSchema>
 
+/** The two calls this needs of a file's room (RoomDurableObject's RPC methods). */
+export interface FileRoom {
+	applyFileChange(before: FileFacts | null, after: FileFacts | null): Promise<unknown>
+	readSnapshot(address: RoomAddress): Promise<{ snapshot: RoomSnapshot }>
+}
+
 export interface FileRowChangeDeps {
-	rooms: DurableObjectNamespace<RoomDurableObject>
-	snapshots: R2Bucket
+	room: (roomKey: RoomKey) => FileRoom
+	snapshots: Pick<R2Bucket, 'head' | 'put' | 'delete'>
+}
+
+/** The real rooms and R2 bucket, for the API and the replicator. */
+export function fileRowChangeDeps(env: Pick<Env, 'ROOM' | 'SNAPSHOTS'>): FileRowChangeDeps {
+	return { room: (roomKey) => roomStub(env, roomKey), snapshots: env.SNAPSHOTS }
 }
 
 const ATTEMPTS = 3
@@ -34,9 +48,10 @@ const ATTEMPTS = 3
 export async function applyFileRowChange(deps: FileRowChangeDeps, rawBefore: unknown, rawAfter: unknown): Promise<void> {
 	const before = rawBefore == null ? null : FileRowSchema.parse(rawBefore)
 	const after = rawAfter == null ? null : FileRowSchema.parse(rawAfter)
-	const fileId = (after ?? before)?.id
-	if (!fileId) return
-	const stub = deps.rooms.get(deps.rooms.idFromName(roomKeyForFile(fileId)))
+	const row = after ?? before
+	if (!row) return
+	const address = fileRoomAddress(row)
+	const stub = deps.room(address.roomKey)
 	await withRetry(() => stub.applyFileChange(before && facts(before), after && facts(after)))
 
 	const publication = planPublication(before ?? { ...after!, published: false }, after ?? { ...before!, isDeleted: true })
@@ -47,7 +62,7 @@ export async function applyFileRowChange(deps: FileRowChangeDeps, rawBefore: unk
 			// later copy would publish edits made after the owner pressed publish).
 			const historyKey = publishedHistoryKey(publication.slug, (after?.lastPublished ?? new Date()).getTime())
 			if (await deps.snapshots.head(historyKey)) return
-			const { snapshot } = await stub.readSnapshot({ roomKey: roomKeyForFile(fileId), createSource: after?.createSource ?? null })
+			const { snapshot } = await stub.readSnapshot(address)
 			const json = JSON.stringify(snapshot)
 			const httpMetadata = { contentType: 'application/json' }
 			await deps.snapshots.put(historyKey, json, { httpMetadata })

@@ -1,23 +1,10 @@
 import { TLSyncErrorCloseEventReason } from '@tldraw/sync-core'
-import type { Auth } from '../auth/verifyRequestAuth'
+import type { Auth } from '../auth/authenticateRequest'
 import type { FileRow } from '../db/schema'
+import { ApiError, authError, ErrorCode } from '../http/errors'
 
 /** The columns of a file row that decide access (a replicated row or a Postgres row both have them). */
 export type FileAccessFields = Pick<FileRow, 'ownerId' | 'shared' | 'sharedLinkType' | 'published' | 'isDeleted'>
-
-/**
- * How the caller reaches the file:
- * - `file`: the live room, `/app/file/:fileId` (and the file's HTTP reads).
- * - `published`: the published copy, `/app/publish/:slug`.
- *
- * Publishing and sharing are independent, as on tldraw.com: publishing makes a read-only copy public
- * under its own slug (a snapshot taken at publish time, refreshed on re-publish), and never opens the
- * live room; sharing opens the live room to anyone with the link, signed in or not, read-only for a
- * view link. So a published private file is public at /app/publish/:slug and still private at
- * /app/file/:fileId.
- */
-export const RoomRoute = { FILE: 'file', PUBLISHED: 'published' } as const
-export type RoomRoute = (typeof RoomRoute)[keyof typeof RoomRoute]
 
 export type ConnectDecision =
 	| { kind: 'allow'; isReadonly: boolean }
@@ -27,26 +14,20 @@ const allow = (isReadonly: boolean): ConnectDecision => ({ kind: 'allow', isRead
 const deny = (reason: TLSyncErrorCloseEventReason): ConnectDecision => ({ kind: 'deny', reason })
 
 /**
- * Who may open a file, and whether read-only (DESIGN §3). The caller's role (owner, signed-in guest,
- * anonymous) follows from `file.ownerId` and `auth`. Session limits and rate limits are decided
- * elsewhere (decideAdmission), after this.
+ * Who may open a file's live room (`/app/file/:fileId` and the file's HTTP routes), and whether
+ * read-only. The caller's role (owner, signed-in guest, anonymous) follows from `file.ownerId` and
+ * `auth`. Session limits and rate limits are decided elsewhere (decideAdmission), after this.
+ *
+ * Publishing and sharing are independent, as on tldraw.com: publishing copies the document to a public
+ * slug (`/app/publish/:slug`, served from R2 without this check) and never opens the live room; sharing
+ * opens the live room to anyone with the link, read-only for a view link. So a published private file
+ * stays private here.
  */
-export function decideRoomAccess(file: FileAccessFields | null, auth: Pick<Auth, 'userId'> | null, route: RoomRoute): ConnectDecision {
+export function decideRoomAccess(file: FileAccessFields | null, auth: Pick<Auth, 'userId'> | null): ConnectDecision {
 	if (!file || file.isDeleted) return deny(TLSyncErrorCloseEventReason.NOT_FOUND)
-	switch (route) {
-		case RoomRoute.PUBLISHED:
-			// Unpublished looks exactly like missing, so a slug reveals nothing after unpublishing.
-			return file.published ? allow(true) : deny(TLSyncErrorCloseEventReason.NOT_FOUND)
-		case RoomRoute.FILE: {
-			if (auth && auth.userId === file.ownerId) return allow(false)
-			if (!file.shared) {
-				return deny(auth ? TLSyncErrorCloseEventReason.FORBIDDEN : TLSyncErrorCloseEventReason.NOT_AUTHENTICATED)
-			}
-			return allow(file.sharedLinkType === 'view')
-		}
-		default:
-			return assertNever(route)
-	}
+	if (auth && auth.userId === file.ownerId) return allow(false)
+	if (!file.shared) return deny(auth ? TLSyncErrorCloseEventReason.FORBIDDEN : TLSyncErrorCloseEventReason.NOT_AUTHENTICATED)
+	return allow(file.sharedLinkType === 'view')
 }
 
 export type SessionChangeDecision =
@@ -69,7 +50,7 @@ export function decideSessionChange(
 	session: { userId: string | null; isReadonly: boolean },
 ): SessionChangeDecision {
 	if (oldFile && newFile && sameAccess(oldFile, newFile)) return { kind: 'keep' }
-	const next = decideRoomAccess(newFile, session.userId === null ? null : { userId: session.userId }, RoomRoute.FILE)
+	const next = decideRoomAccess(newFile, session.userId === null ? null : { userId: session.userId })
 	switch (next.kind) {
 		case 'deny':
 			return { kind: 'close', reason: next.reason }
@@ -103,6 +84,21 @@ export function httpStatusForDenial(reason: TLSyncErrorCloseEventReason): number
 			return 500
 		default:
 			return 400
+	}
+}
+
+/** A denial as the HTTP error routes throw (one wording for every route that answers over HTTP). */
+export function accessDeniedError(reason: TLSyncErrorCloseEventReason): ApiError {
+	const status = httpStatusForDenial(reason)
+	switch (reason) {
+		case TLSyncErrorCloseEventReason.NOT_AUTHENTICATED:
+			return authError(status, ErrorCode.NOT_AUTHENTICATED, 'this file is private: sign in to open it')
+		case TLSyncErrorCloseEventReason.FORBIDDEN:
+			return new ApiError(status, ErrorCode.FORBIDDEN, 'this file is private')
+		case TLSyncErrorCloseEventReason.NOT_FOUND:
+			return new ApiError(status, ErrorCode.NOT_FOUND, 'file not found')
+		default:
+			return new ApiError(status, ErrorCode.BAD_REQUEST, reason)
 	}
 }
 

@@ -1,13 +1,11 @@
 import { TLSyncErrorCloseEventReason } from '@tldraw/sync-core'
-import { AuthErrorCode, authError } from '../auth/AuthErrorCode'
-import { requireAuth, type Auth } from '../auth/verifyRequestAuth'
+import { requireAuth, type Auth } from '../auth/authenticateRequest'
 import type { FileListEntry, FilePatch, FileRepository } from '../db/FileRepository'
 import type { FileRow, SharedLinkType } from '../db/schema'
-import { ErrorCode } from '../http/errors'
+import { ApiError, ErrorCode } from '../http/errors'
 import { isValidId } from '../storage/keys'
 import { formatCreateSource } from './createSource'
-import { decideRoomAccess, httpStatusForDenial, RoomRoute } from './decideRoomAccess'
-import { FileErrorCode, fileError } from './FileErrorCode'
+import { accessDeniedError, decideRoomAccess } from './decideRoomAccess'
 import type { ImportStore } from './ImportStore'
 import { parseTldrawImport } from './parseTldrawImport'
 import { MAX_FILE_NAME_CHARS, type CreateFileBody, type PatchFileBody } from './schemas'
@@ -77,7 +75,7 @@ export async function createFile(deps: FilesApiDeps, body: CreateFileBody): Prom
 	let name = body.name
 	if (body.snapshot !== undefined) {
 		const parsed = parseTldrawImport(body.snapshot)
-		if (!parsed.ok) throw fileError(400, FileErrorCode.INVALID_SNAPSHOT, `snapshot: ${parsed.error}`)
+		if (!parsed.ok) throw new ApiError(400, ErrorCode.INVALID_SNAPSHOT, `snapshot: ${parsed.error}`)
 		if (!deps.imports) throw new Error('createFile: an import store is required to create a file from a snapshot')
 		// Before the row: a room that starts as soon as the row exists must find its content.
 		await deps.imports.putImport(fileId, parsed.snapshot)
@@ -100,9 +98,9 @@ export async function listFiles(deps: FilesApiDeps): Promise<{ files: FileListIt
 export async function getFile(deps: FilesApiDeps, input: { fileId: string }): Promise<FileView> {
 	const fileId = requireFileId(input.fileId)
 	const file = await deps.repo.getFile(fileId)
-	if (!file) throw accessError(TLSyncErrorCloseEventReason.NOT_FOUND)
-	const decision = decideRoomAccess(file, deps.auth, RoomRoute.FILE)
-	if (decision.kind === 'deny') throw accessError(decision.reason)
+	if (!file) throw accessDeniedError(TLSyncErrorCloseEventReason.NOT_FOUND)
+	const decision = decideRoomAccess(file, deps.auth)
+	if (decision.kind === 'deny') throw accessDeniedError(decision.reason)
 	return toFileView(file, { isOwner: file.ownerId === deps.auth?.userId, isReadonly: decision.isReadonly })
 }
 
@@ -119,7 +117,7 @@ export async function patchFile(deps: FilesApiDeps, input: { fileId: string; bod
 		patch.lastPublished = (deps.now ?? (() => new Date()))()
 	}
 	const updated = await deps.repo.updateFile(file.id, patch)
-	if (!updated) throw accessError(TLSyncErrorCloseEventReason.NOT_FOUND)
+	if (!updated) throw accessDeniedError(TLSyncErrorCloseEventReason.NOT_FOUND)
 	await deps.onFileChanged?.(file, updated)
 	return toFileView(updated, { isOwner: true, isReadonly: false })
 }
@@ -128,7 +126,7 @@ export async function patchFile(deps: FilesApiDeps, input: { fileId: string; bod
 export async function deleteFile(deps: FilesApiDeps, input: { fileId: string }): Promise<{ id: string; isDeleted: true }> {
 	const file = await requireOwnedFile(deps, input.fileId)
 	const deleted = await deps.repo.softDeleteFile(file.id)
-	if (!deleted) throw accessError(TLSyncErrorCloseEventReason.NOT_FOUND)
+	if (!deleted) throw accessDeniedError(TLSyncErrorCloseEventReason.NOT_FOUND)
 	await deps.onFileChanged?.(file, deleted)
 	return { id: deleted.id, isDeleted: true }
 }
@@ -137,30 +135,18 @@ async function requireOwnedFile(deps: FilesApiDeps, rawFileId: string): Promise<
 	const auth = requireAuth(deps.auth)
 	const fileId = requireFileId(rawFileId)
 	const file = await deps.repo.getFile(fileId)
-	if (!file || file.isDeleted) throw accessError(TLSyncErrorCloseEventReason.NOT_FOUND)
-	if (file.ownerId !== auth.userId) throw fileError(403, FileErrorCode.FORBIDDEN, 'only the owner of this file can change or delete it')
+	if (!file || file.isDeleted) throw accessDeniedError(TLSyncErrorCloseEventReason.NOT_FOUND)
+	if (file.ownerId !== auth.userId) throw new ApiError(403, ErrorCode.FORBIDDEN, 'only the owner of this file can change or delete it')
 	return file
 }
 
 function requireFileId(fileId: string): string {
-	if (!isValidId(fileId)) throw fileError(400, ErrorCode.INVALID_ID, 'fileId must match ^[A-Za-z0-9_-]{1,128}$')
+	if (!isValidId(fileId)) throw new ApiError(400, ErrorCode.INVALID_ID, 'fileId must match ^[A-Za-z0-9_-]{1,128}$')
 	return fileId
 }
 
-function accessError(reason: TLSyncErrorCloseEventReason) {
-	const status = httpStatusForDenial(reason)
-	switch (reason) {
-		case TLSyncErrorCloseEventReason.NOT_AUTHENTICATED:
-			return authError(status, AuthErrorCode.NOT_AUTHENTICATED, 'this file is private: sign in to open it')
-		case TLSyncErrorCloseEventReason.FORBIDDEN:
-			return fileError(status, FileErrorCode.FORBIDDEN, 'this file is private')
-		default:
-			return fileError(404, ErrorCode.NOT_FOUND, 'file not found')
-	}
-}
-
 function toListItem({ file, state, isOwner }: FileListEntry, auth: Auth): FileListItem {
-	const access = decideRoomAccess(file, auth, RoomRoute.FILE)
+	const access = decideRoomAccess(file, auth)
 	return {
 		...toFileView(file, { isOwner, isReadonly: access.kind === 'allow' ? access.isReadonly : true }),
 		lastVisitAt: state?.lastVisitAt?.toISOString() ?? null,

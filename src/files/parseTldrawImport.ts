@@ -1,6 +1,7 @@
 import type { SerializedSchema, StoreSchema, UnknownRecord } from '@tldraw/store'
 import type { RoomSnapshot } from '@tldraw/sync-core'
-import { createTLSchema, type TLRecord } from '@tldraw/tlschema'
+import type { TLRecord } from '@tldraw/tlschema'
+import { schema as deploymentSchema } from '#schema'
 import { z } from 'zod'
 
 /** The .tldr file format version tldraw writes today; a higher one comes from a newer tldraw. */
@@ -17,7 +18,6 @@ export type ImportedSnapshot = RoomSnapshot & {
 
 export type ParseImportResult = { ok: true; snapshot: ImportedSnapshot; droppedRecords: number } | { ok: false; error: string }
 
-const defaultSchema = createTLSchema()
 
 const RecordShape = z.looseObject({ id: z.string().min(1).max(512), typeName: z.string().min(1).max(128) })
 type RawRecord = z.infer<typeof RecordShape>
@@ -51,7 +51,7 @@ const FORMATS_HINT =
  * Session and presence records (camera, instance, pointer…) are dropped; they never belong in a room.
  * Never throws: the error is a sentence a user can act on.
  */
-export function parseTldrawImport(input: unknown, schema: StoreSchema<TLRecord, unknown> = defaultSchema): ParseImportResult {
+export function parseTldrawImport(input: unknown, schema: StoreSchema<TLRecord, unknown> = deploymentSchema): ParseImportResult {
 	let json = input
 	if (typeof input === 'string') {
 		try {

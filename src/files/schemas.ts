@@ -1,7 +1,6 @@
 import { z } from 'zod'
-import { ErrorCode } from '../http/errors'
+import { ApiError, ErrorCode } from '../http/errors'
 import { readBodyCapped } from '../http/readBodyCapped'
-import { FileErrorCode, fileError } from './FileErrorCode'
 
 /** Body caps with their units. A .tldr file can inline its images as data URLs, hence the larger one. */
 export const MAX_CREATE_FILE_BODY_BYTES = 10 * 1024 * 1024
@@ -77,24 +76,24 @@ const JSON_CONTENT_TYPE_RE = /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i
 export async function parseJsonBody<S extends z.ZodType>(request: Request, schema: S, maxBytes: number): Promise<z.output<S>> {
 	const declared = request.headers.get('Content-Length')
 	if (declared !== null && /^\d+$/.test(declared) && Number(declared) > maxBytes) {
-		throw fileError(413, FileErrorCode.PAYLOAD_TOO_LARGE, `request body is larger than ${maxBytes} bytes`)
+		throw new ApiError(413, ErrorCode.PAYLOAD_TOO_LARGE, `request body is larger than ${maxBytes} bytes`)
 	}
-	const bytes = await readBodyCapped(request, maxBytes, () => fileError(413, FileErrorCode.PAYLOAD_TOO_LARGE, `request body is larger than ${maxBytes} bytes`))
+	const bytes = await readBodyCapped(request, maxBytes, () => new ApiError(413, ErrorCode.PAYLOAD_TOO_LARGE, `request body is larger than ${maxBytes} bytes`))
 	const text = decodeUtf8(bytes)
 	let value: unknown = {}
 	if (text === null || text.trim() !== '') {
 		if (!JSON_CONTENT_TYPE_RE.test(request.headers.get('Content-Type') ?? '')) {
-			throw fileError(415, FileErrorCode.UNSUPPORTED_MEDIA_TYPE, 'request body must be JSON (Content-Type: application/json)')
+			throw new ApiError(415, ErrorCode.UNSUPPORTED_MEDIA_TYPE, 'request body must be JSON (Content-Type: application/json)')
 		}
-		if (text === null) throw fileError(400, ErrorCode.BAD_REQUEST, 'request body is not valid UTF-8')
+		if (text === null) throw new ApiError(400, ErrorCode.BAD_REQUEST, 'request body is not valid UTF-8')
 		try {
 			value = JSON.parse(text)
 		} catch (err) {
-			throw fileError(400, ErrorCode.BAD_REQUEST, `request body is not valid JSON: ${err instanceof Error ? err.message : 'parse error'}`)
+			throw new ApiError(400, ErrorCode.BAD_REQUEST, `request body is not valid JSON: ${err instanceof Error ? err.message : 'parse error'}`)
 		}
 	}
 	const parsed = schema.safeParse(value)
-	if (!parsed.success) throw fileError(400, ErrorCode.BAD_REQUEST, `invalid request body: ${formatIssues(parsed.error.issues)}`)
+	if (!parsed.success) throw new ApiError(400, ErrorCode.BAD_REQUEST, `invalid request body: ${formatIssues(parsed.error.issues)}`)
 	return parsed.data
 }
 

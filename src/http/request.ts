@@ -1,12 +1,11 @@
 /** Request helpers shared by the routes: parsing, authentication, rate limits, a per-request repository. */
 import { cors, type IRequest } from 'itty-router'
-import { parseAuthConfig, type AuthConfig } from '../auth/authConfig'
-import { createClerkAuthenticator, type Auth } from '../auth/verifyRequestAuth'
+import { authenticateRequest, type Auth } from '../auth/authenticateRequest'
 import { getConfig } from '../config'
 import { createDb } from '../db/createDb'
 import { createFileRepository, type FileRepository } from '../db/FileRepository'
 import type { Env } from '../env'
-import { applyFileRowChange } from '../files/applyFileRowChange'
+import { applyFileRowChange, fileRowChangeDeps } from '../files/applyFileRowChange'
 import type * as filesApi from '../files/filesApi'
 import { createR2ImportStore } from '../files/ImportStore'
 import { VERSION_RE } from '../files/schemas'
@@ -44,11 +43,9 @@ export function requireAnonymousRooms(env: Env) {
 	if (!getConfig(env).anonymousRooms) throw new ApiError(404, ErrorCode.NOT_FOUND, 'anonymous rooms are disabled')
 }
 
-export const authConfigs = new WeakMap<Env, AuthConfig>()
+/** The verified caller of `req`, or null without a token; 401 for a token that fails verification. */
 export function authenticate(req: Request, env: Env): Promise<Auth | null> {
-	let config = authConfigs.get(env)
-	if (!config) authConfigs.set(env, (config = parseAuthConfig(env)))
-	return createClerkAuthenticator(config).authenticate(req)
+	return authenticateRequest(req, getConfig(env).auth)
 }
 
 /**
@@ -73,7 +70,7 @@ export function filesDeps(env: Env, repo: FileRepository, auth: Auth | null): fi
 		imports: createR2ImportStore(env.SNAPSHOTS, importSnapshotKey),
 		// Applied before the response (so revocation is immediate); the replicator applies it again for
 		// changes made anywhere — both idempotent.
-		onFileChanged: (before, after) => applyFileRowChange({ rooms: env.ROOM, snapshots: env.SNAPSHOTS }, before, after),
+		onFileChanged: (before, after) => applyFileRowChange(fileRowChangeDeps(env), before, after),
 	}
 }
 

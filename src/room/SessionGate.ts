@@ -1,8 +1,11 @@
 import { TLSyncErrorCloseEventCode, TLSyncErrorCloseEventReason } from '@tldraw/sync-core'
+import type { SerializedSchema } from '@tldraw/store'
 import { checkClientFrame } from './checkClientFrame'
+import { connectSchemaOf, decideClientSchema } from './decideClientSchema'
 import { takePushToken, type PushBucket } from './takePushToken'
 
-export type GateVerdict = { kind: 'accept'; text: string } | { kind: 'reject'; code: number; reason: string }
+/** `detail` is for the log only, never sent to the client. */
+export type GateVerdict = { kind: 'accept'; text: string } | { kind: 'reject'; code: number; reason: string; detail?: string }
 
 /**
  * The room's per-session limits in front of TLSocketRoom: frame checks, assembled message size, and the
@@ -12,7 +15,10 @@ export class SessionGate {
 	private readonly pendingBytes = new Map<string, number>()
 	private readonly pushBuckets = new Map<string, PushBucket>()
 
-	constructor(private readonly limits: { maxMessageBytes: number; maxPushesPerSecond: number; pushBurst: number }) {}
+	constructor(
+		private readonly limits: { maxMessageBytes: number; maxPushesPerSecond: number; pushBurst: number },
+		private readonly serverSchema: SerializedSchema,
+	) {}
 
 	check(sessionId: string, frame: string | ArrayBuffer, nowMs: number): GateVerdict {
 		const verdict = checkClientFrame(frame, this.pendingBytes.get(sessionId) ?? 0, this.limits.maxMessageBytes)
@@ -22,6 +28,12 @@ export class SessionGate {
 			const taken = takePushToken(this.pushBuckets.get(sessionId), nowMs, this.limits.maxPushesPerSecond, this.limits.pushBurst)
 			this.pushBuckets.set(sessionId, taken.bucket)
 			if (!taken.allowed) return { kind: 'reject', code: TLSyncErrorCloseEventCode, reason: TLSyncErrorCloseEventReason.RATE_LIMITED }
+		} else {
+			const connect = connectSchemaOf(verdict.text)
+			const schema = connect.isConnect ? decideClientSchema(connect.schema, this.serverSchema) : null
+			if (schema?.kind === 'server-too-old') {
+				return { kind: 'reject', code: TLSyncErrorCloseEventCode, reason: TLSyncErrorCloseEventReason.SERVER_TOO_OLD, detail: schema.detail }
+			}
 		}
 		return { kind: 'accept', text: verdict.text }
 	}

@@ -1,10 +1,12 @@
 import type { TLSyncStorage } from '@tldraw/sync-core'
 import type { TLRecord, TLSchema } from '@tldraw/tlschema'
+import { describeInvalidRecord, formatInvalidRecord } from './describeInvalidRecord'
 
 export type RecordChangeResult =
 	| { kind: 'applied'; clock: number }
 	| { kind: 'conflict'; clock: number }
-	| { kind: 'invalid'; message: string }
+	/** `typeName` and `path` locate the first failing record without quoting its content. */
+	| { kind: 'invalid'; message: string; typeName: string; path: string }
 
 /**
  * Server-side edits for scripts and bots (POST …/records): optimistic concurrency on the document clock,
@@ -20,12 +22,13 @@ export function applyRecordChanges(
 	for (const [i, raw] of change.put.entries()) {
 		const typeName = (raw as { typeName?: unknown })?.typeName
 		const type = typeof typeName === 'string' ? schema.types[typeName as keyof typeof schema.types] : undefined
-		if (!type) return { kind: 'invalid', message: `put[${i}]: unknown typeName ${JSON.stringify(typeName)}` }
-		if (type.scope !== 'document') return { kind: 'invalid', message: `put[${i}]: ${typeName} records are not part of the document` }
+		if (!type) return { kind: 'invalid', message: `put[${i}]: unknown typeName`, typeName: typeof typeName === 'string' ? typeName.slice(0, 64) : 'unknown', path: 'typeName' }
+		if (type.scope !== 'document') return { kind: 'invalid', message: `put[${i}]: ${typeName} records are not part of the document`, typeName: String(typeName), path: 'typeName' }
 		try {
 			validated.push(type.validate(raw as never) as TLRecord)
 		} catch (err) {
-			return { kind: 'invalid', message: `put[${i}]: ${err instanceof Error ? err.message : 'invalid record'}` }
+			const failure = describeInvalidRecord(err, raw)
+			return { kind: 'invalid', message: `put[${i}]: ${formatInvalidRecord(failure)}`, typeName: failure.typeName, path: failure.path }
 		}
 	}
 	return storage.transaction((txn) => {

@@ -1,74 +1,61 @@
 /** HTTP routes over a room's document: history, snapshots, records, downloads, duplicates. */
-import { TLSyncErrorCloseEventReason } from '@tldraw/sync-core'
-import type { RoomDurableObject } from '../../durable-objects/RoomDurableObject'
+import type { RoomSnapshot } from '@tldraw/sync-core'
 import type { FileRow } from '../db/schema'
 import type { Env } from '../env'
-import { decideRoomAccess, httpStatusForDenial, RoomRoute } from '../files/decideRoomAccess'
+import { accessDeniedError, decideRoomAccess } from '../files/decideRoomAccess'
 import * as filesApi from '../files/filesApi'
+import { parseTldrawImport } from '../files/parseTldrawImport'
 import { CreateFileBodySchema, CreateSnapshotBodySchema, MAX_CREATE_FILE_BODY_BYTES, MAX_RECORDS_BODY_BYTES, parseJsonBody, RecordsBodySchema } from '../files/schemas'
 import { ApiError, ErrorCode } from '../http/errors'
 import { enforceRateLimit, rateLimitKey } from '../http/rateLimit'
 import { apiCall, authenticate, requireAnonymousRooms, requireId, requireVersion, withRepo, type Req } from '../http/request'
 import { diffSnapshots } from '../room/diffSnapshots'
 import { parseRoomSnapshot } from '../room/parseRoomSnapshot'
-import { historyPrefix, publishedSnapshotKey, roomKeyForAnonymousRoom, roomKeyForFile, sharedSnapshotKey, type RoomKey } from '../storage/keys'
+import { anonymousRoomAddress, fileRoomAddress, type RoomAddress } from '../room/RoomAddress'
+import { historyPrefix, publishedSnapshotKey, sharedSnapshotKey } from '../storage/keys'
 import { createR2SnapshotStore } from '../storage/SnapshotStore'
-import { fileRoomStub } from './roomSockets'
+import { roomStub } from '../stubs'
 
-/** A room reached over HTTP: its Durable Object and what it needs to start (see RoomDurableObject.open). */
-export interface RoomTarget {
-	roomKey: RoomKey
-	createSource: string | null
-	stub: DurableObjectStub<RoomDurableObject>
+/** Which room a document route means: `/r/:roomId/…` or `/app/file/:fileId/…` (or a body naming one). */
+export type RoomRef = { roomId: string } | { fileId: string }
+
+/** A room reached over HTTP after its access check: where it is, its Durable Object, and the file row. */
+export interface ResolvedRoom {
+	address: RoomAddress
+	stub: ReturnType<typeof roomStub>
 	file: FileRow | null
 }
 
+/** The room named by the route's `:roomId` or `:fileId`. */
+export function roomRefOf(req: Req): RoomRef {
+	return req.params.roomId !== undefined ? { roomId: req.params.roomId } : { fileId: req.params.fileId ?? '' }
+}
+
 /**
- * Resolves `/app/file/:fileId/…` (Clerk + sharing rules; writes need an edit right) or `/r/:roomId/…`
- * (anonymous rooms: anyone with the id reads and writes) to its room, or throws the HTTP error.
+ * Resolves a file (Clerk + sharing rules; writes need an edit right) or an anonymous room (anyone with
+ * the id reads and writes) to its room, or throws the HTTP error.
  */
-export async function resolveRoom(req: Req, env: Env, need: 'read' | 'write'): Promise<RoomTarget> {
-	if (req.params.roomId !== undefined) {
+export async function resolveRoom(req: Req, env: Env, ref: RoomRef, need: 'read' | 'write'): Promise<ResolvedRoom> {
+	if ('roomId' in ref) {
 		requireAnonymousRooms(env)
-		const roomKey = roomKeyForAnonymousRoom(requireId(req.params.roomId, 'roomId'))
+		const address = anonymousRoomAddress(requireId(ref.roomId, 'roomId'))
 		await enforceRateLimit(env.API_RATE_LIMITER, rateLimitKey(req, null))
-		return { roomKey, createSource: null, stub: env.ROOM.get(env.ROOM.idFromName(roomKey)), file: null }
+		return { address, stub: roomStub(env, address.roomKey), file: null }
 	}
-	const fileId = requireId(req.params.fileId, 'fileId')
+	const fileId = requireId(ref.fileId, 'fileId')
 	const auth = await authenticate(req, env)
 	await enforceRateLimit(env.API_RATE_LIMITER, rateLimitKey(req, auth?.userId ?? null))
 	const file = await withRepo(env, (repo) => repo.getFile(fileId))
-	const decision = decideRoomAccess(file, auth, RoomRoute.FILE)
-	if (decision.kind === 'deny') throw new ApiError(httpStatusForDenial(decision.reason), denialCode(decision.reason), denialMessage(decision.reason))
+	const decision = decideRoomAccess(file, auth)
+	if (decision.kind === 'deny') throw accessDeniedError(decision.reason)
 	if (need === 'write' && decision.isReadonly) throw new ApiError(403, ErrorCode.FORBIDDEN, 'this file is shared with you read-only')
-	return { roomKey: roomKeyForFile(fileId), createSource: file!.createSource, stub: fileRoomStub(env, fileId), file }
-}
-
-export function denialCode(reason: TLSyncErrorCloseEventReason): ErrorCode {
-	switch (reason) {
-		case TLSyncErrorCloseEventReason.NOT_AUTHENTICATED:
-			return ErrorCode.NOT_AUTHENTICATED
-		case TLSyncErrorCloseEventReason.FORBIDDEN:
-			return ErrorCode.FORBIDDEN
-		default:
-			return ErrorCode.NOT_FOUND
-	}
-}
-
-export function denialMessage(reason: TLSyncErrorCloseEventReason): string {
-	switch (reason) {
-		case TLSyncErrorCloseEventReason.NOT_AUTHENTICATED:
-			return 'sign in to open this file'
-		case TLSyncErrorCloseEventReason.FORBIDDEN:
-			return 'this file is private'
-		default:
-			return 'no such file'
-	}
+	const address = fileRoomAddress(file!)
+	return { address, stub: roomStub(env, address.roomKey), file }
 }
 
 /** A version's snapshot from R2 history, or 404. */
-export async function readVersion(env: Env, target: RoomTarget, version: string) {
-	const json = await createR2SnapshotStore(env.ROOMS, env.ROOM_HISTORY).getVersion(historyPrefix(target.roomKey) + version)
+export async function readVersion(env: Env, target: ResolvedRoom, version: string) {
+	const json = await createR2SnapshotStore(env.ROOMS, env.ROOM_HISTORY).getVersion(historyPrefix(target.address.roomKey) + version)
 	if (json === null) throw new ApiError(404, ErrorCode.NOT_FOUND, `no version ${version} in this room's history`)
 	return parseRoomSnapshot(json)
 }
@@ -76,13 +63,13 @@ export async function readVersion(env: Env, target: RoomTarget, version: string)
 export const HISTORY_PAGE_MAX = 200
 
 export async function listHistory(req: Req, env: Env): Promise<Response> {
-	const target = await resolveRoom(req, env, 'read')
+	const target = await resolveRoom(req, env, roomRefOf(req), 'read')
 	const url = new URL(req.url)
 	const limit = Math.min(HISTORY_PAGE_MAX, Math.max(1, Number(url.searchParams.get('limit') ?? 50) || 50))
 	const cursor = url.searchParams.get('cursor')
 	if (cursor !== null && !/^\d{1,15}$/.test(cursor)) throw new ApiError(400, ErrorCode.BAD_REQUEST, 'cursor must come from a previous page')
 	const rows = await target.stub.listVersions(limit, cursor === null ? undefined : Number(cursor))
-	const prefix = historyPrefix(target.roomKey)
+	const prefix = historyPrefix(target.address.roomKey)
 	return Response.json({
 		versions: rows.map((r) => ({ version: r.historyKey.slice(prefix.length), createdAt: new Date(r.createdAt).toISOString(), clock: r.clock, bytes: r.bytes })),
 		next: rows.length === limit ? String(rows[rows.length - 1]!.id) : null,
@@ -90,40 +77,48 @@ export async function listHistory(req: Req, env: Env): Promise<Response> {
 }
 
 export async function diffHistory(req: Req, env: Env): Promise<Response> {
-	const target = await resolveRoom(req, env, 'read')
+	const target = await resolveRoom(req, env, roomRefOf(req), 'read')
 	const from = await readVersion(env, target, requireVersion(req.params.version))
 	const against = new URL(req.url).searchParams.get('against')
-	const to = against ? await readVersion(env, target, requireVersion(against)) : (await target.stub.readSnapshot(target)).snapshot
-	const diff = diffSnapshots(from, to)
+	const to = against ? await readVersion(env, target, requireVersion(against)) : (await target.stub.readSnapshot(target.address)).snapshot
+	// Both sides under today's schema: a version written before a shape gained a field must not show every
+	// such shape as changed.
+	const diff = diffSnapshots(underCurrentSchema(from, req.params.version!), underCurrentSchema(to, against ?? 'current'))
 	return Response.json({ from: req.params.version, to: against ?? 'current', ...diff })
 }
 
+function underCurrentSchema(snapshot: RoomSnapshot, version: string) {
+	const migrated = parseTldrawImport(snapshot)
+	if (!migrated.ok) throw new ApiError(422, ErrorCode.INVALID_SNAPSHOT, `version ${version} cannot be read under this server's schema: ${migrated.error}`)
+	return migrated.snapshot
+}
+
 export async function restoreHistory(req: Req, env: Env): Promise<Response> {
-	const target = await resolveRoom(req, env, 'write')
+	const target = await resolveRoom(req, env, roomRefOf(req), 'write')
 	const version = requireVersion(req.params.version)
-	const result = await target.stub.restoreVersion(target, historyPrefix(target.roomKey) + version)
+	const result = await target.stub.restoreVersion(target.address, historyPrefix(target.address.roomKey) + version)
 	if (!result.found) throw new ApiError(404, ErrorCode.NOT_FOUND, `no version ${version} in this room's history`)
-	const prefix = historyPrefix(target.roomKey)
+	const prefix = historyPrefix(target.address.roomKey)
 	return Response.json({ restored: version, clock: result.clock, version: result.newVersionKey?.slice(prefix.length) ?? null })
 }
 
 export async function postRecords(req: Req, env: Env): Promise<Response> {
 	const body = await parseJsonBody(req, RecordsBodySchema, MAX_RECORDS_BODY_BYTES)
-	const target = await resolveRoom(req, env, 'write')
-	const result = await target.stub.applyRecords(target, body)
+	const target = await resolveRoom(req, env, roomRefOf(req), 'write')
+	const result = await target.stub.applyRecords(target.address, body)
 	switch (result.kind) {
 		case 'applied':
 			return Response.json({ clock: result.clock })
 		case 'conflict':
 			return Response.json({ error: `the document is at clock ${result.clock}, not ${body.expectedClock}`, code: ErrorCode.CLOCK_MISMATCH, clock: result.clock }, { status: 409 })
 		case 'invalid':
-			throw new ApiError(400, ErrorCode.INVALID_RECORD, result.message)
+			return Response.json({ error: result.message, code: ErrorCode.INVALID_RECORD, typeName: result.typeName, path: result.path }, { status: 400 })
 	}
 }
 
 export async function downloadTldr(req: Req, env: Env): Promise<Response> {
-	const target = await resolveRoom(req, env, 'read')
-	const { snapshot } = await target.stub.readSnapshot(target)
+	const target = await resolveRoom(req, env, roomRefOf(req), 'read')
+	const { snapshot } = await target.stub.readSnapshot(target.address)
 	const name = (target.file?.name || req.params.fileId || req.params.roomId || 'untitled').replace(/[^\w .-]+/g, '_').slice(0, 100)
 	const tldr = { tldrawFileFormatVersion: 1, schema: snapshot.schema, records: snapshot.documents.map((d) => d.state) }
 	return new Response(JSON.stringify(tldr), {
@@ -133,8 +128,8 @@ export async function downloadTldr(req: Req, env: Env): Promise<Response> {
 
 /** POST /app/files with `duplicateOf`: the source (current, or a history version) becomes the new file's import. */
 export async function duplicateFile(req: Req, env: Env, body: { name?: string; duplicateOf: string; version?: string }) {
-	const source = await resolveRoom(Object.assign(req, { params: { fileId: body.duplicateOf } }), env, 'read')
-	const snapshot = body.version ? await readVersion(env, source, body.version) : (await source.stub.readSnapshot(source)).snapshot
+	const source = await resolveRoom(req, env, { fileId: body.duplicateOf }, 'read')
+	const snapshot = body.version ? await readVersion(env, source, body.version) : (await source.stub.readSnapshot(source.address)).snapshot
 	const name = body.name ?? `${source.file?.name || 'Untitled'} (copy)`
 	return apiCall(req, env, (deps) => filesApi.createFile(deps, { name, snapshot: snapshot as unknown as Record<string, unknown> }))
 }
@@ -147,20 +142,20 @@ export async function serveSnapshotObject(env: Env, key: string, what: string): 
 
 /** GET …/snapshot */
 export async function getSnapshot(req: Req, env: Env): Promise<Response> {
-	const target = await resolveRoom(req, env, 'read')
-	return Response.json(await target.stub.readSnapshot(target))
+	const target = await resolveRoom(req, env, roomRefOf(req), 'read')
+	return Response.json(await target.stub.readSnapshot(target.address))
 }
 
 /** GET /app/file/:fileId/metadata */
 export async function getMetadata(req: Req, env: Env): Promise<Response> {
-	const target = await resolveRoom(req, env, 'read')
-	const meta = await target.stub.readMetadata(target)
+	const target = await resolveRoom(req, env, roomRefOf(req), 'read')
+	const meta = await target.stub.readMetadata(target.address)
 	return Response.json({ ...meta, updatedAt: target.file?.updatedAt.toISOString() ?? null })
 }
 
 /** GET …/history/:version */
 export async function getVersion(req: Req, env: Env): Promise<Response> {
-	const target = await resolveRoom(req, env, 'read')
+	const target = await resolveRoom(req, env, roomRefOf(req), 'read')
 	return Response.json(await readVersion(env, target, requireVersion(req.params.version)))
 }
 
@@ -174,9 +169,8 @@ export async function createFileRoute(req: Req, env: Env): Promise<Response> {
 /** POST /snapshots: freezes a room the caller can read under a new public slug. */
 export async function createSharedSnapshot(req: Req, env: Env): Promise<Response> {
 	const body = await parseJsonBody(req, CreateSnapshotBodySchema, 1024)
-	const params = body.fileId ? { fileId: body.fileId } : { roomId: body.roomId! }
-	const target = await resolveRoom(Object.assign(req, { params }), env, 'read')
-	const { snapshot } = await target.stub.readSnapshot(target)
+	const target = await resolveRoom(req, env, body.fileId ? { fileId: body.fileId } : { roomId: body.roomId! }, 'read')
+	const { snapshot } = await target.stub.readSnapshot(target.address)
 	const slug = crypto.randomUUID().replaceAll('-', '')
 	await env.SNAPSHOTS.put(sharedSnapshotKey(slug), JSON.stringify(snapshot), { httpMetadata: { contentType: 'application/json' } })
 	return Response.json({ slug }, { status: 201 })

@@ -1,22 +1,19 @@
 /** WebSocket routes: anonymous rooms, read-only slugs, file rooms, the user-data socket. */
 import { TLSyncErrorCloseEventReason } from '@tldraw/sync-core'
-import type { Auth } from '../auth/verifyRequestAuth'
+import type { Auth } from '../auth/authenticateRequest'
 import { getConfig } from '../config'
 import type { Env } from '../env'
-import { decideRoomAccess, RoomRoute } from '../files/decideRoomAccess'
+import { decideRoomAccess } from '../files/decideRoomAccess'
 import { closedSocketResponse, closedSocketWithCode, UserSocketCloseCode } from '../http/closedSocket'
 import { ApiError, ErrorCode } from '../http/errors'
 import { isAllowed, rateLimitKey } from '../http/rateLimit'
 import { authenticate, requireAnonymousRooms, requireId, requireSessionId, requireUpgrade, withRepo, type Req } from '../http/request'
 import { CONNECT_HEADER, encodeConnectRequest, type ConnectRequest } from '../room/connectRequest'
-import { roomKeyForAnonymousRoom, roomKeyForFile } from '../storage/keys'
+import { anonymousRoomAddress, fileRoomAddress } from '../room/RoomAddress'
+import { fileRoomStub, readonlySlugOf, replicatorStub, roomStub, roomStubForSlug, userStub } from '../stubs'
 
-/** A read-only slug is the room's Durable Object id: derived by a one-way hash, so it never reveals the room id. */
+/** A read-only slug is the room's Durable Object id (see `readonlySlugOf`): 64 lowercase hex characters. */
 export const SLUG_RE = /^[0-9a-f]{64}$/
-
-export function fileRoomStub(env: Env, fileId: string) {
-	return env.ROOM.get(env.ROOM.idFromName(roomKeyForFile(fileId)))
-}
 
 export function connectToRoom(stub: DurableObjectStub, req: Request, connect: ConnectRequest): Promise<Response> {
 	// Forward url + headers, not the router's request proxy (workerd rejects it as a Request).
@@ -40,7 +37,7 @@ export async function connectToFileRoom(req: Request, env: Env, ctx: ExecutionCo
 	}
 	const file = await withRepo(env, async (repo) => {
 		const row = await repo.getFile(fileId)
-		const decision = decideRoomAccess(row, auth, RoomRoute.FILE)
+		const decision = decideRoomAccess(row, auth)
 		if (decision.kind === 'allow' && auth) {
 			// A signed-in visitor gets a file_state row, so the file shows up in their list.
 			await repo.upsertUser({ id: auth.userId, name: auth.name, email: auth.email })
@@ -50,22 +47,18 @@ export async function connectToFileRoom(req: Request, env: Env, ctx: ExecutionCo
 	})
 	if (file.decision.kind === 'deny') return closedSocketResponse(file.decision.reason)
 	kickReplicator(env, ctx)
+	const address = fileRoomAddress(file.row!)
 	return connectToRoom(fileRoomStub(env, fileId), req, {
-		roomKey: roomKeyForFile(fileId),
+		...address,
 		sessionId,
 		isReadonly: file.decision.isReadonly,
 		userId: auth?.userId ?? null,
-		createSource: file.row!.createSource,
 		fileName: file.row!.name,
 	})
 }
 
 export async function anonymousRoomAllowed(req: Request, env: Env): Promise<boolean> {
 	return isAllowed(env.ROOM_CONNECT_RATE_LIMITER, rateLimitKey(req, null))
-}
-
-export function replicatorStub(env: Env) {
-	return env.REPLICATOR.get(env.REPLICATOR.idFromName('replicator'))
 }
 
 /** Starts the replication stream if this deployment has Postgres; its own alarm keeps it alive after that. */
@@ -92,7 +85,7 @@ export async function connectUserSocket(req: Req, env: Env, ctx: ExecutionContex
 	}
 	await withRepo(env, (repo) => repo.upsertUser({ id: auth.userId, name: auth.name, email: auth.email }))
 	kickReplicator(env, ctx)
-	const stub = env.USER.get(env.USER.idFromName(`user:${userId}`))
+	const stub = userStub(env, userId)
 	const headers = new Headers(req.headers)
 	headers.set('x-sync-user', userId)
 	return stub.fetch(req.url, { method: 'GET', headers })
@@ -102,7 +95,7 @@ export async function connectUserSocket(req: Req, env: Env, ctx: ExecutionContex
 export function readonlySlug(req: Req, env: Env): Response {
 	requireAnonymousRooms(env)
 	const roomId = requireId(req.params.roomId, 'roomId')
-	return Response.json({ slug: env.ROOM.idFromName(roomKeyForAnonymousRoom(roomId)).toString() })
+	return Response.json({ slug: readonlySlugOf(env, anonymousRoomAddress(roomId).roomKey) })
 }
 
 /** GET /r/:roomId (WebSocket): an anonymous read-write room. */
@@ -112,8 +105,8 @@ export async function connectAnonymousRoom(req: Req, env: Env): Promise<Response
 	requireUpgrade(req)
 	const sessionId = requireSessionId(req)
 	if (!(await anonymousRoomAllowed(req, env))) return closedSocketResponse(TLSyncErrorCloseEventReason.RATE_LIMITED)
-	const roomKey = roomKeyForAnonymousRoom(roomId)
-	return connectToRoom(env.ROOM.get(env.ROOM.idFromName(roomKey)), req, { roomKey, sessionId, isReadonly: false, userId: null })
+	const { roomKey } = anonymousRoomAddress(roomId)
+	return connectToRoom(roomStub(env, roomKey), req, { roomKey, sessionId, isReadonly: false, userId: null })
 }
 
 /** GET /ro/:slug (WebSocket): the read-only view of an anonymous room. */
@@ -123,13 +116,8 @@ export async function connectReadonlyRoom(req: Req, env: Env): Promise<Response>
 	if (!SLUG_RE.test(slug)) throw new ApiError(400, ErrorCode.INVALID_ID, 'slug must be 64 lowercase hex characters')
 	requireUpgrade(req)
 	const sessionId = requireSessionId(req)
-	let id: DurableObjectId
-	try {
-		id = env.ROOM.idFromString(slug)
-	} catch {
-		// Not an id of this namespace: forged or mistyped.
-		throw new ApiError(400, ErrorCode.INVALID_ID, 'not a read-only slug issued by this server')
-	}
+	const stub = roomStubForSlug(env, slug)
+	if (!stub) throw new ApiError(400, ErrorCode.INVALID_ID, 'not a read-only slug issued by this server')
 	if (!(await anonymousRoomAllowed(req, env))) return closedSocketResponse(TLSyncErrorCloseEventReason.RATE_LIMITED)
-	return connectToRoom(env.ROOM.get(id), req, { sessionId, isReadonly: true, userId: null })
+	return connectToRoom(stub, req, { sessionId, isReadonly: true, userId: null })
 }

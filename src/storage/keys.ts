@@ -1,6 +1,7 @@
 /**
- * Every storage key and Durable Object name is built here, from ids that passed `parseId`.
- * Changing a format here is a data migration: old keys stay in R2.
+ * Every storage key and Durable Object name is built here, from ids that passed `isValidId` (the routes
+ * check them with `requireId`). Changing a format here is a data migration: old keys stay in R2 and
+ * old objects keep their names.
  */
 const ID_RE = /^[A-Za-z0-9_-]{1,128}$/
 
@@ -17,6 +18,16 @@ export function roomKeyForAnonymousRoom(roomId: string): RoomKey {
 export function roomKeyForFile(fileId: string): RoomKey {
 	return `file:${fileId}`
 }
+
+/** The user-data Durable Object of `userId` (one per user). */
+export function userObjectName(userId: string): string {
+	return `user:${userId}`
+}
+
+/** The replicator is a singleton: one logical replication stream per deployment. */
+export const REPLICATOR_OBJECT_NAME = 'replicator'
+/** The stats object's name (admin view). */
+export const STATS_OBJECT_NAME = 'stats'
 
 /** R2 `ROOMS` bucket: the latest exported snapshot of a room. */
 export function latestSnapshotKey(roomKey: RoomKey): string {

@@ -1,15 +1,15 @@
 import { classifyHost } from './classifyAddress'
-import { UnfurlErrorCode } from './UnfurlErrorCode'
+import { ErrorCode } from '../http/errors'
 
 /** Longer URLs are refused before parsing; browsers and CDNs rarely accept more. */
 export const MAX_UNFURL_URL_CHARS = 2_048
 
 export type TargetCheck =
 	| { ok: true; url: URL }
-	| { ok: false; code: typeof UnfurlErrorCode.INVALID_URL | typeof UnfurlErrorCode.FORBIDDEN_TARGET; message: string }
+	| { ok: false; code: typeof ErrorCode.INVALID_URL | typeof ErrorCode.FORBIDDEN_TARGET; message: string }
 
-const invalid = (message: string): TargetCheck => ({ ok: false, code: UnfurlErrorCode.INVALID_URL, message })
-const forbidden = (message: string): TargetCheck => ({ ok: false, code: UnfurlErrorCode.FORBIDDEN_TARGET, message })
+const invalid = (message: string): TargetCheck => ({ ok: false, code: ErrorCode.INVALID_URL, message })
+const forbidden = (message: string): TargetCheck => ({ ok: false, code: ErrorCode.FORBIDDEN_TARGET, message })
 
 /**
  * May the server fetch `raw` (the `url` query parameter, or a redirect's Location resolved against the

@@ -1,8 +1,7 @@
-import { requireAuth, type Auth } from '../auth/verifyRequestAuth'
-import { errorResponse } from '../http/errors'
+import { requireAuth, type Auth } from '../auth/authenticateRequest'
+import { ApiError, errorResponse } from '../http/errors'
 import { checkUnfurlTarget } from './checkUnfurlTarget'
-import { unfurlError } from './UnfurlErrorCode'
-import { unfurlUrl, type FetchFn } from './unfurlUrl'
+import { UNFURL_ERROR_STATUS, unfurlUrl, type FetchFn, type UnfurlErrorCode } from './unfurlUrl'
 
 /** Browsers may reuse a preview for a while; it is per user (signed-in route), so never shared caches. */
 export const UNFURL_CACHE_CONTROL = 'private, max-age=3600'
@@ -32,4 +31,8 @@ export async function handleUnfurl(req: Request, deps: UnfurlDeps): Promise<Resp
 	const result = await unfurlUrl(target.url, { fetch: doFetch, timeoutMs: deps.timeoutMs })
 	if (!result.ok) return errorResponse(unfurlError(result.code, result.message))
 	return Response.json(result.metadata, { headers: { 'Cache-Control': UNFURL_CACHE_CONTROL } })
+}
+
+function unfurlError(code: UnfurlErrorCode, message: string): ApiError {
+	return new ApiError(UNFURL_ERROR_STATUS[code], code, message)
 }

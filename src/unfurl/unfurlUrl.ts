@@ -1,6 +1,15 @@
 import { checkParsedTarget } from './checkUnfurlTarget'
 import { EMPTY_METADATA, parseHtmlMetadata, type UnfurlMetadata } from './parseHtmlMetadata'
-import { UnfurlErrorCode } from './UnfurlErrorCode'
+import { ErrorCode } from '../http/errors'
+
+/** How an unfurl fails, with the HTTP status of each code. */
+export const UNFURL_ERROR_STATUS = {
+	[ErrorCode.INVALID_URL]: 400,
+	[ErrorCode.FORBIDDEN_TARGET]: 403,
+	[ErrorCode.UPSTREAM_ERROR]: 502,
+	[ErrorCode.UPSTREAM_TIMEOUT]: 504,
+} as const
+export type UnfurlErrorCode = keyof typeof UNFURL_ERROR_STATUS
 
 /** Whole unfurl budget: every hop's headers plus the capped body. */
 export const UNFURL_TIMEOUT_MS = 5_000
@@ -61,28 +70,28 @@ export async function unfurlUrl(target: URL, options: UnfurlOptions): Promise<Un
 				res = await withDeadline(options.fetch(url.href, { method: 'GET', redirect: 'manual', headers: REQUEST_HEADERS, signal: controller.signal }))
 			} catch (err) {
 				if (err instanceof Timeout || controller.signal.aborted) throw err
-				return failure(UnfurlErrorCode.UPSTREAM_ERROR, `could not reach ${url.host}`)
+				return failure(ErrorCode.UPSTREAM_ERROR, `could not reach ${url.host}`)
 			}
 			if (REDIRECT_STATUSES.has(res.status)) {
 				await discard(res)
 				const location = res.headers.get('Location')
-				if (!location) return failure(UnfurlErrorCode.UPSTREAM_ERROR, `${url.host} answered ${res.status} without a Location`)
-				if (redirects >= maxRedirects) return failure(UnfurlErrorCode.UPSTREAM_ERROR, `more than ${maxRedirects} redirects`)
+				if (!location) return failure(ErrorCode.UPSTREAM_ERROR, `${url.host} answered ${res.status} without a Location`)
+				if (redirects >= maxRedirects) return failure(ErrorCode.UPSTREAM_ERROR, `more than ${maxRedirects} redirects`)
 				let next: URL
 				try {
 					next = new URL(location, url)
 				} catch {
-					return failure(UnfurlErrorCode.UPSTREAM_ERROR, `${url.host} redirected to an invalid URL`)
+					return failure(ErrorCode.UPSTREAM_ERROR, `${url.host} redirected to an invalid URL`)
 				}
 				const check = checkParsedTarget(next)
 				// Whatever is wrong with the Location (private host, javascript:, too long), the site sent it, not the caller.
-				if (!check.ok) return failure(UnfurlErrorCode.FORBIDDEN_TARGET, `redirect refused: ${check.message}`)
+				if (!check.ok) return failure(ErrorCode.FORBIDDEN_TARGET, `redirect refused: ${check.message}`)
 				url = check.url
 				continue
 			}
 			if (!res.ok) {
 				await discard(res)
-				return failure(UnfurlErrorCode.UPSTREAM_ERROR, `${url.host} answered ${res.status}`)
+				return failure(ErrorCode.UPSTREAM_ERROR, `${url.host} answered ${res.status}`)
 			}
 			const mediaType = (res.headers.get('Content-Type') ?? 'text/html').split(';')[0]!.trim().toLowerCase()
 			if (!HTML_TYPE_RE.test(mediaType)) {
@@ -96,9 +105,9 @@ export async function unfurlUrl(target: URL, options: UnfurlOptions): Promise<Un
 		}
 	} catch (err) {
 		if (err instanceof Timeout || controller.signal.aborted) {
-			return failure(UnfurlErrorCode.UPSTREAM_TIMEOUT, `the page did not load within ${timeoutMs} ms`)
+			return failure(ErrorCode.UPSTREAM_TIMEOUT, `the page did not load within ${timeoutMs} ms`)
 		}
-		return failure(UnfurlErrorCode.UPSTREAM_ERROR, 'the page could not be read')
+		return failure(ErrorCode.UPSTREAM_ERROR, 'the page could not be read')
 	} finally {
 		clearTimeout(timer)
 	}

@@ -37,7 +37,13 @@ const PreferencesSchema = z
 
 const atLeastOne = (...fields: string[]) => (args: Record<string, unknown>) => fields.some((field) => args[field] !== undefined)
 
-export const CreateFileArgsSchema = z.strictObject({ id: IdSchema.optional(), name: FileNameSchema.optional() })
+/**
+ * A client may propose the new file's id (so it can open the room before the commit arrives), but only a
+ * UUID: ids are unguessable, so nobody can claim one another client is about to use. runMutation refuses
+ * ids of removed files.
+ */
+const ProposedFileIdSchema = z.uuid('must be a UUID such as crypto.randomUUID() makes').transform((id) => id.toLowerCase())
+export const CreateFileArgsSchema = z.strictObject({ id: ProposedFileIdSchema.optional(), name: FileNameSchema.optional() })
 /** Publishing is not a socket mutation: it snapshots the room to R2 (PATCH /app/file/:fileId does it). */
 export const UpdateFileArgsSchema = z
 	.strictObject({

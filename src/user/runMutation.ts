@@ -1,8 +1,9 @@
 import { TLSyncErrorCloseEventReason } from '@tldraw/sync-core'
 import { sql, type Kysely, type Transaction } from 'kysely'
 import { getFile, recordVisit, softDeleteFile, updateFile } from '../db/FileRepository'
+import { isFileIdRetired } from '../db/fileTombstones'
 import type { Database, FileRow } from '../db/schema'
-import { decideRoomAccess, RoomRoute } from '../files/decideRoomAccess'
+import { decideRoomAccess } from '../files/decideRoomAccess'
 import { toWireMutationNumber, type Mutation } from './protocol'
 
 /** The `code` of a `reject` message. */
@@ -11,7 +12,7 @@ export const MutationRejectCode = {
 	NOT_FOUND: 'NOT_FOUND',
 	/** Not the owner (updateFile, deleteFile), or the file is private (pinFile, recordVisit). */
 	FORBIDDEN: 'FORBIDDEN',
-	/** createFile with an id that is taken. */
+	/** createFile with an id that is taken, or that belonged to a removed file (ids are never reused). */
 	ALREADY_EXISTS: 'ALREADY_EXISTS',
 	/** For the host: the message failed parseClientMessage. */
 	BAD_REQUEST: 'BAD_REQUEST',
@@ -61,6 +62,9 @@ async function applyMutation(tx: Transaction<Database>, userId: string, mutation
 	switch (mutation.name) {
 		case 'createFile': {
 			const id = mutation.args.id ?? crypto.randomUUID()
+			// A removed file's room and history are keyed by its id: whoever took the id would inherit them.
+			// (The insert trigger refuses it too; asking first gives the client a clear reject.)
+			if (await isFileIdRetired(tx, id)) throw new Rejection(MutationRejectCode.ALREADY_EXISTS, `file id ${id} belonged to a removed file and cannot be used again`)
 			const file = await tx
 				.insertInto('file')
 				.values({ id, ownerId: userId, name: mutation.args.name ?? '' })
@@ -125,7 +129,7 @@ async function requireOwnedFile(tx: Transaction<Database>, userId: string, fileI
 /** Pinning and visiting need what opening the file needs (decideRoomAccess): own it, or it is shared. */
 async function requireReadableFile(tx: Transaction<Database>, userId: string, fileId: string): Promise<FileRow> {
 	const file = await getFile(tx, fileId)
-	const decision = decideRoomAccess(file, { userId }, RoomRoute.FILE)
+	const decision = decideRoomAccess(file, { userId })
 	if (decision.kind === 'allow' && file) return file
 	if (decision.kind === 'deny' && decision.reason === TLSyncErrorCloseEventReason.FORBIDDEN) {
 		throw new Rejection(MutationRejectCode.FORBIDDEN, 'this file is private')

@@ -2,7 +2,7 @@
  * A minimal tldraw sync protocol client over any WebSocket-like object: used where TLSyncClient cannot run
  * (inside workerd) and where a full client would be the bottleneck. Speaks the same messages as TLSyncClient.
  */
-import { createTLSchema } from '@tldraw/tlschema'
+import { schema } from '../../schema/index.ts'
 import { getTlsyncProtocolVersion } from './syncCoreInternals.ts'
 
 export interface ServerMessage {
@@ -17,7 +17,7 @@ export interface SocketLike {
 	addEventListener(type: 'close', cb: (ev: { code: number; reason: string }) => void): void
 }
 
-const serializedSchema = createTLSchema().serialize()
+const serializedSchema = schema.serialize()
 
 export class ProtocolClient {
 	readonly messages: ServerMessage[] = []
@@ -77,7 +77,8 @@ export class ProtocolClient {
 		return this.closed
 	}
 
-	async connect(lastServerClock = -1): Promise<ServerMessage> {
+	/** `schema` defaults to this deployment's; pass another to act as an older or newer client. */
+	async connect(lastServerClock = -1, schema: unknown = serializedSchema): Promise<ServerMessage> {
 		const connectRequestId = `c${Math.random().toString(36).slice(2)}`
 		this.socket.send(
 			JSON.stringify({
@@ -85,7 +86,7 @@ export class ProtocolClient {
 				connectRequestId,
 				lastServerClock,
 				protocolVersion: getTlsyncProtocolVersion(),
-				schema: serializedSchema,
+				schema,
 			}),
 		)
 		return this.next((m) => m.type === 'connect' && m.connectRequestId === connectRequestId)

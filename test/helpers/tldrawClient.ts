@@ -5,7 +5,8 @@
 import { atom } from '@tldraw/state'
 import { Store } from '@tldraw/store'
 import { TLSyncClient } from '@tldraw/sync-core'
-import { createTLSchema, type TLRecord } from '@tldraw/tlschema'
+import { createTLSchema, type TLRecord, type TLSchema } from '@tldraw/tlschema'
+import { schema as deploymentSchema } from '../../schema/index.ts'
 import { geoShape } from './protocolClient.ts'
 import { ClientWebSocketAdapter } from './syncCoreInternals.ts'
 
@@ -34,7 +35,13 @@ export function installBrowserShims() {
 	g.cancelAnimationFrame ??= (id: ReturnType<typeof setTimeout>) => clearTimeout(id)
 }
 
-export const schema = createTLSchema()
+/** The schema this deployment's rooms accept (schema/), which the web app's clients use. */
+export const schema = deploymentSchema
+/**
+ * A stock tldraw client's schema: `useSync` without custom shapeUtils/bindingUtils, as tldraw's own
+ * templates build it. The only createTLSchema() call outside schema/: it stands for someone else's client.
+ */
+export const stockSchema = createTLSchema()
 
 export interface TestClient {
 	store: Store<TLRecord>
@@ -51,7 +58,7 @@ export interface TestClient {
 let sessionCounter = 0
 
 /** Connects a real tldraw client to `url` (http(s) or ws(s)); a `sessionId` is added as useSync does. */
-export function connectClient(url: string, opts: { sessionId?: string; accessToken?: string } = {}): TestClient {
+export function connectClient(url: string, opts: { sessionId?: string; accessToken?: string; schema?: TLSchema } = {}): TestClient {
 	installBrowserShims()
 	const sessionId = opts.sessionId ?? `test-session-${process.pid}-${++sessionCounter}-${Math.random().toString(36).slice(2)}`
 	const withSession = new URL(url)
@@ -59,7 +66,7 @@ export function connectClient(url: string, opts: { sessionId?: string; accessTok
 	withSession.searchParams.set('storeId', sessionId)
 	// Browsers can't set headers on WebSockets, so apps pass the Clerk token in the URL.
 	if (opts.accessToken) withSession.searchParams.set('accessToken', opts.accessToken)
-	const store = new Store<TLRecord>({ schema, props: {} as never })
+	const store = new Store<TLRecord>({ schema: opts.schema ?? schema, props: {} as never })
 	const socket = new ClientWebSocketAdapter(() => withSession.toString())
 	let readonly: boolean | null = null
 	let resolveLoaded!: () => void
@@ -117,4 +124,34 @@ export async function waitForAcks(c: TestClient, timeoutMs = 10_000): Promise<vo
 		'push acknowledgements',
 		timeoutMs,
 	)
+}
+
+/** A card (schema/card.ts) on the document's first page. `props` may omit fields an older card lacks. */
+export function makeCardShape(store: Store<TLRecord>, id: string, props: Record<string, unknown>, x = 0, y = 0): TLRecord {
+	const page = store.allRecords().find((r) => r.typeName === 'page')
+	if (!page) throw new Error('no page in the store yet: wait for `loaded` first')
+	return {
+		id: `shape:${id}`, typeName: 'shape', type: 'card', parentId: page.id, index: 'a2', x, y, rotation: 0, isLocked: false,
+		opacity: 1, meta: {}, props,
+	} as unknown as TLRecord
+}
+
+/** A pin binding (schema/pin.ts) from shape `fromId` to shape `toId`. */
+export function makePinBinding(id: string, fromId: string, toId: string, anchor = { x: 0.5, y: 0.5 }): TLRecord {
+	return { id: `binding:${id}`, typeName: 'binding', type: 'pin', fromId, toId, meta: {}, props: { anchor } } as unknown as TLRecord
+}
+
+/** The record `id` in a client's store, or undefined. */
+export function recordOf<T = Record<string, unknown>>(c: TestClient, id: string): T | undefined {
+	return c.store.get(id as never) as T | undefined
+}
+
+/** Whether the client is in the room right now (TLSyncClient's flag is public at run time, internal in its types). */
+export function isConnected(c: TestClient): boolean {
+	return (c.client as unknown as { isConnectedToRoom: boolean }).isConnectedToRoom
+}
+
+/** Changes some props of the record `id` in the client's store, as an editor would. */
+export function updateProps(c: TestClient, id: string, props: Record<string, unknown>): void {
+	c.store.update(id as never, (r: object) => ({ ...r, props: { ...(r as { props: object }).props, ...props } }) as never)
 }

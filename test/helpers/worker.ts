@@ -67,10 +67,17 @@ export interface DevServer {
 }
 
 /** Starts `wrangler dev` with state under `persistTo`; resolves once /health answers. */
-export async function startWranglerDev(opts: { persistTo: string; port?: number; vars?: Record<string, string> }): Promise<DevServer> {
+export async function startWranglerDev(opts: {
+	persistTo: string
+	port?: number
+	vars?: Record<string, string>
+	/** Module substitutions for the build, e.g. `{ '#schema': './test/fixtures/schemaV1.ts' }` for an older deployment. */
+	alias?: Record<string, string>
+}): Promise<DevServer> {
 	const port = opts.port ?? (await freePort())
 	const args = [path.join(ROOT, 'node_modules/wrangler/bin/wrangler.js'), 'dev', '--ip', '127.0.0.1', '--port', String(port), '--persist-to', opts.persistTo, '--inspector-port', String(await freePort())]
 	for (const [k, v] of Object.entries(opts.vars ?? {})) args.push('--var', `${k}:${v}`)
+	for (const [k, v] of Object.entries(opts.alias ?? {})) args.push('--alias', `${k}:${v}`)
 	let out = ''
 	// process.execPath is the project's Node 22 (vitest runs under it), which wrangler 4 requires.
 	const proc = spawn(process.execPath, args, {

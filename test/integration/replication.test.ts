@@ -4,6 +4,7 @@
  * replicator and a Postgres restart with nothing missed and nothing applied twice.
  */
 import { execFileSync } from 'node:child_process'
+import { randomUUID } from 'node:crypto'
 import path from 'node:path'
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -126,9 +127,9 @@ describe('mutations', () => {
 		const [a1, a2, c1] = [await openUserSocket(alice), await openUserSocket(alice), await openUserSocket(carol)]
 		const ids: string[] = []
 		for (let i = 0; i < 5; i++) {
-			ids.push(a1.mutate('createFile', { id: `a1_${i}_${uniq()}`, name: `a1-${i}` }))
-			ids.push(a2.mutate('createFile', { id: `a2_${i}_${uniq()}`, name: `a2-${i}` }))
-			c1.mutate('createFile', { id: `c1_${i}_${uniq()}`, name: `c1-${i}` })
+			ids.push(a1.mutate('createFile', { id: randomUUID(), name: `a1-${i}` }))
+			ids.push(a2.mutate('createFile', { id: randomUUID(), name: `a2-${i}` }))
+			c1.mutate('createFile', { id: randomUUID(), name: `c1-${i}` })
 		}
 		for (const id of ids) {
 			const socket = ids.indexOf(id) % 2 === 0 ? a1 : a2

@@ -1,16 +1,9 @@
 import { generateKeyPairSync } from 'node:crypto'
 import { SignJWT, importPKCS8 } from 'jose'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { parseAuthConfig, type AuthConfig } from '../../src/auth/authConfig'
 import { extractToken } from '../../src/auth/extractToken'
-import {
-	createClerkAuthenticator,
-	describeTokenError,
-	requireAuth,
-	verifyRequestAuth,
-	verifySessionToken,
-	type VerifyTokenFn,
-} from '../../src/auth/verifyRequestAuth'
+import { authenticateRequest, describeTokenError, requireAuth, verifySessionToken, type VerifyTokenFn } from '../../src/auth/authenticateRequest'
+import { getConfig, type AuthConfig } from '../../src/config'
 import { ApiError, errorResponse } from '../../src/http/errors'
 import { mintDevToken } from '../../scripts/token.ts'
 
@@ -22,6 +15,9 @@ function rsaPair(modulusLength = 2048) {
 		privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
 	})
 }
+
+/** The auth part of the config parsed from `env`, as the Worker sees it. */
+const authConfig = (env: Record<string, string>): AuthConfig => getConfig(env).auth
 
 const b64url = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url')
 const now = () => Math.floor(Date.now() / 1000)
@@ -68,11 +64,11 @@ describe('extractToken', () => {
 	})
 })
 
-describe('parseAuthConfig', () => {
+describe('auth config (getConfig(env).auth)', () => {
 	const { publicKey } = rsaPair()
 
 	it('reads the PEM, secret key and authorized parties', () => {
-		const c = parseAuthConfig({ CLERK_JWT_KEY: publicKey, CLERK_SECRET_KEY: 'sk_test_abc', ALLOWED_ORIGINS: 'https://a.example, https://b.example' })
+		const c = authConfig({ CLERK_JWT_KEY: publicKey, CLERK_SECRET_KEY: 'sk_test_abc', ALLOWED_ORIGINS: 'https://a.example, https://b.example' })
 		expect(c.jwtKey?.startsWith('-----BEGIN PUBLIC KEY-----\n')).toBe(true)
 		expect(c.secretKey).toBe('sk_test_abc')
 		expect(c.authorizedParties).toEqual(['https://a.example', 'https://b.example'])
@@ -80,16 +76,16 @@ describe('parseAuthConfig', () => {
 	})
 
 	it.each([['*'], ['https://a.example,*'], ['']])('ALLOWED_ORIGINS=%j accepts any azp', (origins) => {
-		expect(parseAuthConfig({ ALLOWED_ORIGINS: origins }).authorizedParties).toBeUndefined()
+		expect(authConfig({ ALLOWED_ORIGINS: origins }).authorizedParties).toBeUndefined()
 	})
 
 	it('turns literal \\n escapes (a secret pasted on one line) into newlines', () => {
 		const oneLine = publicKey.replace(/\n/g, '\\n')
-		expect(parseAuthConfig({ CLERK_JWT_KEY: oneLine }).jwtKey).toBe(publicKey)
+		expect(authConfig({ CLERK_JWT_KEY: oneLine }).jwtKey).toBe(publicKey)
 	})
 
 	it('treats empty strings as unset', () => {
-		expect(parseAuthConfig({ CLERK_JWT_KEY: '', CLERK_SECRET_KEY: '' })).toMatchObject({ jwtKey: undefined, secretKey: undefined })
+		expect(authConfig({ CLERK_JWT_KEY: '', CLERK_SECRET_KEY: '' })).toMatchObject({ jwtKey: undefined, secretKey: undefined })
 	})
 
 	it.each([
@@ -97,11 +93,11 @@ describe('parseAuthConfig', () => {
 		['a private key', rsaPair().privateKey, /CLERK_JWT_KEY: must be a PEM public key/],
 		['an RSA-4096 key', rsaPair(4096).publicKey, /CLERK_JWT_KEY: must be an RSA-2048 public key with exponent 65537/],
 	])('rejects CLERK_JWT_KEY that is %s', (_name, value, message) => {
-		expect(() => parseAuthConfig({ CLERK_JWT_KEY: value })).toThrow(message)
+		expect(() => authConfig({ CLERK_JWT_KEY: value })).toThrow(message)
 	})
 
 	it('rejects a CLERK_SECRET_KEY that is not one', () => {
-		expect(() => parseAuthConfig({ CLERK_SECRET_KEY: 'pk_test_123' })).toThrow(/CLERK_SECRET_KEY/)
+		expect(() => authConfig({ CLERK_SECRET_KEY: 'pk_test_123' })).toThrow(/CLERK_SECRET_KEY/)
 	})
 })
 
@@ -116,8 +112,8 @@ describe('verifySessionToken with a PEM key (networkless, the real @clerk/backen
 	const base = () => ({ sub: 'user_1', sid: 'sess_1', azp: 'https://app.example', iat: now(), nbf: now() - 5, exp: now() + 60 })
 
 	beforeAll(async () => {
-		config = parseAuthConfig({ CLERK_JWT_KEY: pair.publicKey })
-		strict = parseAuthConfig({ CLERK_JWT_KEY: pair.publicKey, ALLOWED_ORIGINS: 'https://app.example' })
+		config = authConfig({ CLERK_JWT_KEY: pair.publicKey })
+		strict = authConfig({ CLERK_JWT_KEY: pair.publicKey, ALLOWED_ORIGINS: 'https://app.example' })
 		key = (await importPKCS8(pair.privateKey, 'RS256')) as CryptoKey
 	})
 
@@ -179,21 +175,20 @@ describe('verifySessionToken with a PEM key (networkless, the real @clerk/backen
 
 describe('authenticator and request helpers', () => {
 	const pair = rsaPair()
-	const config = parseAuthConfig({ CLERK_JWT_KEY: pair.publicKey })
+	const config = authConfig({ CLERK_JWT_KEY: pair.publicKey })
 
-	it('authenticate() is null without a token and verifies a query token (WebSocket upgrades)', async () => {
-		const authenticator = createClerkAuthenticator(config)
-		expect(await authenticator.authenticate(req())).toBeNull()
+	it('authenticateRequest is null without a token and verifies a query token (WebSocket upgrades)', async () => {
+		expect(await authenticateRequest(req(), config)).toBeNull()
 		const token = await mintDevToken(pair.privateKey, { userId: 'alice', sessionId: 'sess_a' })
-		expect(await authenticator.authenticate(req({ query: `?accessToken=${token}` }))).toEqual({ userId: 'alice', sessionId: 'sess_a' })
+		expect(await authenticateRequest(req({ query: `?accessToken=${token}` }), config)).toEqual({ userId: 'alice', sessionId: 'sess_a' })
 	})
 
-	it('verifyRequestAuth: 401 "sign in required" without a token, the session with one', async () => {
-		const err = await caught(verifyRequestAuth(req(), config))
+	it('requireAuth(authenticateRequest): 401 "sign in required" without a token, the session with one', async () => {
+		const err = await caught(async () => requireAuth(await authenticateRequest(req(), config)))
 		expect([err.status, err.code]).toEqual([401, 'NOT_AUTHENTICATED'])
 		expect(err.message).toMatch(/sign in required/)
 		const token = await mintDevToken(pair.privateKey, { userId: 'bob' })
-		expect((await verifyRequestAuth(req({ auth: `Bearer ${token}` }), config)).userId).toBe('bob')
+		expect(requireAuth(await authenticateRequest(req({ auth: `Bearer ${token}` }), config)).userId).toBe('bob')
 	})
 
 	it('requireAuth passes a session through and rejects null', async () => {
@@ -202,7 +197,7 @@ describe('authenticator and request helpers', () => {
 	})
 
 	it('500 AUTH_NOT_CONFIGURED when neither key is set', async () => {
-		const err = await caught(verifySessionToken('a.b.c', parseAuthConfig({})))
+		const err = await caught(verifySessionToken('a.b.c', authConfig({})))
 		expect([err.status, err.code]).toEqual([500, 'AUTH_NOT_CONFIGURED'])
 	})
 
@@ -212,7 +207,7 @@ describe('authenticator and request helpers', () => {
 			seen.push(options)
 			return { sub: 'user_9', sid: 'sess_9' }
 		}
-		const cfg = parseAuthConfig({ CLERK_SECRET_KEY: 'sk_test_x', ALLOWED_ORIGINS: 'https://app.example' })
+		const cfg = authConfig({ CLERK_SECRET_KEY: 'sk_test_x', ALLOWED_ORIGINS: 'https://app.example' })
 		expect(await verifySessionToken('t', cfg, verify)).toEqual({ userId: 'user_9', sessionId: 'sess_9' })
 		expect(seen).toEqual([{ secretKey: 'sk_test_x', authorizedParties: ['https://app.example'] }])
 	})
@@ -221,7 +216,7 @@ describe('authenticator and request helpers', () => {
 		const verify: VerifyTokenFn = async () => {
 			throw Object.assign(new Error('Failed to load JWKS'), { reason: 'jwk-remote-failed-to-load' })
 		}
-		const err = await caught(verifySessionToken('t', parseAuthConfig({ CLERK_SECRET_KEY: 'sk_test_x' }), verify))
+		const err = await caught(verifySessionToken('t', authConfig({ CLERK_SECRET_KEY: 'sk_test_x' }), verify))
 		expect([err.status, err.code]).toEqual([503, 'AUTH_UNAVAILABLE'])
 	})
 

@@ -6,7 +6,6 @@ import {
 	httpStatusForDenial,
 	type ConnectDecision,
 	type FileAccessFields,
-	type RoomRoute,
 	type SessionChangeDecision,
 } from '../../src/files/decideRoomAccess'
 
@@ -43,46 +42,35 @@ const ro: ConnectDecision = { kind: 'allow', isReadonly: true }
 const deny = (reason: R): ConnectDecision => ({ kind: 'deny', reason })
 
 // prettier-ignore
-const TABLE: Array<[RoomRoute, Caller, FileKind, ConnectDecision]> = [
-	['file', 'owner',              'private',               rw],
-	['file', 'signed-in stranger', 'private',               deny(R.FORBIDDEN)],
-	['file', 'anonymous',          'private',               deny(R.NOT_AUTHENTICATED)],
-	['file', 'owner',              'view link',             rw],
-	['file', 'signed-in stranger', 'view link',             ro],
-	['file', 'anonymous',          'view link',             ro],
-	['file', 'owner',              'edit link',             rw],
-	['file', 'signed-in stranger', 'edit link',             rw],
-	['file', 'anonymous',          'edit link',             rw],
+const TABLE: Array<[Caller, FileKind, ConnectDecision]> = [
+	['owner',              'private',               rw],
+	['signed-in stranger', 'private',               deny(R.FORBIDDEN)],
+	['anonymous',          'private',               deny(R.NOT_AUTHENTICATED)],
+	['owner',              'view link',             rw],
+	['signed-in stranger', 'view link',             ro],
+	['anonymous',          'view link',             ro],
+	['owner',              'edit link',             rw],
+	['signed-in stranger', 'edit link',             rw],
+	['anonymous',          'edit link',             rw],
 	// Publishing does not open the live room (tldraw.com semantics: the published copy has its own route).
-	['file', 'owner',              'published',             rw],
-	['file', 'signed-in stranger', 'published',             deny(R.FORBIDDEN)],
-	['file', 'anonymous',          'published',             deny(R.NOT_AUTHENTICATED)],
-	['file', 'signed-in stranger', 'published + view link', ro],
-	['file', 'owner',              'deleted',               deny(R.NOT_FOUND)],
-	['file', 'signed-in stranger', 'deleted',               deny(R.NOT_FOUND)],
-	['file', 'anonymous',          'deleted',               deny(R.NOT_FOUND)],
-	['file', 'owner',              'missing',               deny(R.NOT_FOUND)],
-	['file', 'anonymous',          'missing',               deny(R.NOT_FOUND)],
-	// The published copy is read-only for everyone, the owner included, and only while published.
-	['published', 'owner',              'published',             ro],
-	['published', 'signed-in stranger', 'published',             ro],
-	['published', 'anonymous',          'published',             ro],
-	['published', 'anonymous',          'published + view link', ro],
-	['published', 'owner',              'private',               deny(R.NOT_FOUND)],
-	['published', 'anonymous',          'edit link',             deny(R.NOT_FOUND)],
-	['published', 'signed-in stranger', 'view link',             deny(R.NOT_FOUND)],
-	['published', 'owner',              'deleted',               deny(R.NOT_FOUND)],
-	['published', 'anonymous',          'deleted',               deny(R.NOT_FOUND)],
-	['published', 'anonymous',          'missing',               deny(R.NOT_FOUND)],
+	['owner',              'published',             rw],
+	['signed-in stranger', 'published',             deny(R.FORBIDDEN)],
+	['anonymous',          'published',             deny(R.NOT_AUTHENTICATED)],
+	['signed-in stranger', 'published + view link', ro],
+	['owner',              'deleted',               deny(R.NOT_FOUND)],
+	['signed-in stranger', 'deleted',               deny(R.NOT_FOUND)],
+	['anonymous',          'deleted',               deny(R.NOT_FOUND)],
+	['owner',              'missing',               deny(R.NOT_FOUND)],
+	['anonymous',          'missing',               deny(R.NOT_FOUND)],
 ]
 
 describe('decideRoomAccess', () => {
-	it.each(TABLE)('%s route: %s on a %s file → %j', (route, caller, kind, expected) => {
-		expect(decideRoomAccess(FILES[kind], CALLERS[caller], route)).toEqual(expected)
+	it.each(TABLE)('%s on a %s file → %j', (caller, kind, expected) => {
+		expect(decideRoomAccess(FILES[kind], CALLERS[caller])).toEqual(expected)
 	})
 
-	it('covers every caller × file kind on the file route', () => {
-		const covered = new Set(TABLE.filter(([route]) => route === 'file').map(([, c, f]) => `${c}/${f}`))
+	it('covers every caller × file kind', () => {
+		const covered = new Set(TABLE.map(([c, f]) => `${c}/${f}`))
 		for (const c of Object.keys(CALLERS)) {
 			for (const f of ['private', 'view link', 'edit link', 'published', 'deleted']) expect(covered).toContain(`${c}/${f}`)
 		}
@@ -90,7 +78,7 @@ describe('decideRoomAccess', () => {
 
 	it('ignores extra fields of a full row', () => {
 		const row = { ...file({ shared: true, sharedLinkType: 'view' }), id: 'f1', name: 'n' }
-		expect(decideRoomAccess(row, { userId: 'someone' }, 'file')).toEqual(ro)
+		expect(decideRoomAccess(row, { userId: 'someone' })).toEqual(ro)
 	})
 })
 

@@ -7,8 +7,8 @@ import { promisify } from 'node:util'
 import { decodeJwt, decodeProtectedHeader } from 'jose'
 import { afterAll, describe, expect, it } from 'vitest'
 import { unstable_getVarsForDev } from 'wrangler'
-import { parseAuthConfig } from '../../src/auth/authConfig'
-import { verifySessionToken } from '../../src/auth/verifyRequestAuth'
+import { getConfig } from '../../src/config'
+import { verifySessionToken } from '../../src/auth/authenticateRequest'
 import { ensureDevKeys, quoteDotenvValue, upsertDotenvVar } from '../../scripts/dev-keys.ts'
 import { DEV_KEY_ID, DEV_TOKEN_ISSUER, mintDevToken, readDevPrivateKey } from '../../scripts/token.ts'
 
@@ -87,7 +87,7 @@ describe('dev key → .dev.vars → Worker auth config → token, end to end', (
 	it('a token from scripts/token.ts verifies against what wrangler dev loads', async () => {
 		const dir = tmp()
 		ensureDevKeys({ dir: path.join(dir, '.dev'), devVarsPath: path.join(dir, '.dev.vars') })
-		const config = parseAuthConfig({ ...wranglerDevVars(dir), ALLOWED_ORIGINS: 'http://localhost:8787' })
+		const config = getConfig({ ...wranglerDevVars(dir), ALLOWED_ORIGINS: 'http://localhost:8787' }).auth
 		const token = await mintDevToken(readDevPrivateKey(path.join(dir, '.dev')), { userId: 'alice', name: 'Alice', email: 'a@example.com' })
 		expect(await verifySessionToken(token, config)).toMatchObject({ userId: 'alice', name: 'Alice', email: 'a@example.com' })
 		expect(decodeProtectedHeader(token)).toMatchObject({ alg: 'RS256', kid: DEV_KEY_ID, typ: 'JWT' })

@@ -1,11 +1,11 @@
-import { createTLSchema, type TLRecord } from '@tldraw/tlschema'
+import type { TLRecord } from '@tldraw/tlschema'
+import { schema } from '../../schema/index.ts'
 import { describe, expect, it } from 'vitest'
 import { ApiError } from '../../src/http/errors'
 import { parseTldrawImport, type ParseImportResult } from '../../src/files/parseTldrawImport'
 import { CreateFileBodySchema, parseJsonBody, PatchFileBodySchema } from '../../src/files/schemas'
 import { formatCreateSource, parseCreateSource } from '../../src/files/createSource'
 
-const schema = createTLSchema()
 const serialized = schema.serialize()
 
 const documentRecord = schema.types.document.create({ id: 'document:document' as never, name: 'Roadmap' } as never) as TLRecord
@@ -92,7 +92,7 @@ describe('parseTldrawImport', () => {
 		['a duplicate record', tldr({ records: [pageRecord, pageRecord] }), /"page:page" appears twice/],
 		['an unknown record type', tldr({ records: [{ id: 'widget:1', typeName: 'widget' }] }), /unknown type "widget"/],
 		['a record with a bad prop', tldr({ records: [{ ...geoShape, props: { ...(geoShape as { props: object }).props, w: 'wide' } }] }), /record "shape:box" is invalid: At shape\(type = geo\)\.props\.w: Expected number/],
-		['a shape type this server lacks', tldr({ records: [{ ...geoShape, type: 'card' }] }), /record "shape:box" is invalid: .*got "card"/],
+		['a shape type this server lacks', tldr({ records: [{ ...geoShape, type: 'kanban' }] }), /record "shape:box" is invalid: .*got "kanban"/],
 		['a store key that is not the record id', { store: { 'page:other': pageRecord }, schema: serialized }, /does not match its record's id/],
 		['a room snapshot without a schema', { documents: [] }, /not a valid room snapshot: schema/],
 	])('rejects %s with a readable error', (_name, input, message) => {

@@ -1,13 +1,13 @@
-import { createTLSchema, type TLRecord } from '@tldraw/tlschema'
+import type { TLRecord } from '@tldraw/tlschema'
+import { schema } from '../../schema/index.ts'
 import { beforeEach, describe, expect, it } from 'vitest'
-import type { Auth } from '../../src/auth/verifyRequestAuth'
+import type { Auth } from '../../src/auth/authenticateRequest'
 import { createFile, deleteFile, getFile, listFiles, patchFile, type FilesApiDeps } from '../../src/files/filesApi'
 import { ApiError, errorResponse } from '../../src/http/errors'
-import { fakeAuth } from '../fakes/FakeAuthenticator'
+import { fakeAuth } from '../fakes/fakeAuth'
 import { FakeFileRepository } from '../fakes/FakeFileRepository'
 import { FakeImportStore } from '../fakes/FakeImportStore'
 
-const schema = createTLSchema()
 const OWNER = fakeAuth('owner', { name: 'Olive', email: 'olive@example.com' })
 const GUEST = fakeAuth('guest')
 

@@ -1,5 +1,6 @@
 import { InMemorySyncStorage } from '@tldraw/sync-core'
-import { createTLSchema, type TLRecord } from '@tldraw/tlschema'
+import type { TLRecord } from '@tldraw/tlschema'
+import { schema } from '../../schema/index.ts'
 import { describe, expect, it } from 'vitest'
 import { geoShape } from '../helpers/protocolClient'
 import { applyRecordChanges } from '../../src/room/applyRecordChanges'
@@ -49,7 +50,6 @@ describe('planRetention', () => {
 })
 
 describe('applyRecordChanges', () => {
-	const schema = createTLSchema()
 	const storage = () => new InMemorySyncStorage<TLRecord>({})
 
 	it('applies valid records when the clock matches, and rejects a stale clock without changing anything', () => {

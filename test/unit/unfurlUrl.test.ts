@@ -3,7 +3,7 @@ import { errorResponse } from '../../src/http/errors'
 import { checkUnfurlTarget } from '../../src/unfurl/checkUnfurlTarget'
 import { handleUnfurl, UNFURL_CACHE_CONTROL } from '../../src/unfurl/unfurlApi'
 import { decodeHtml, MAX_UNFURL_REDIRECTS, unfurlUrl, type UnfurlResult } from '../../src/unfurl/unfurlUrl'
-import { fakeAuth } from '../fakes/FakeAuthenticator'
+import { fakeAuth } from '../fakes/fakeAuth'
 import { endlessHtml, FakeWeb, stallingHtml } from '../fakes/FakeWeb'
 
 const HTML = '<html><head><title>Hello</title><meta property="og:image" content="/cover.png"><link rel="icon" href="/favicon.ico"></head></html>'

@@ -8,6 +8,7 @@ import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createDb, type Db } from '../../src/db/createDb'
 import { createFile, upsertUser } from '../../src/db/FileRepository'
+import { isFileIdRetired, retireFileIds } from '../../src/db/fileTombstones'
 import { loadInitialData } from '../../src/user/loadInitialData'
 import { compareLsn, parseLsn } from '../../src/user/lsn'
 import type { Mutation } from '../../src/user/protocol'
@@ -52,6 +53,11 @@ async function world() {
 		editLinkFile: await file({ shared: true }),
 		deletedFile: await file({ deleted: true }),
 		missingFile: uid('missing'),
+		removedFile: await (async () => {
+			const id = await file()
+			await db().deleteFrom('file').where('id', '=', id).execute()
+			return id
+		})(),
 	}
 }
 type World = Awaited<ReturnType<typeof world>>
@@ -93,7 +99,7 @@ describe('runMutation', () => {
 
 	it('createFile creates the file and the owner’s file_state', async () => {
 		const w = await world()
-		const id = uid('new')
+		const id = randomUUID()
 		await ok(w.owner, { name: 'createFile', args: { id, name: 'Roadmap' } })
 		const file = await getFileRow(id)
 		expect(file).toMatchObject({ id, ownerId: w.owner, name: 'Roadmap', shared: false, sharedLinkType: 'edit', isDeleted: false, createSource: null })
@@ -163,6 +169,7 @@ describe('runMutation', () => {
 	type Rejection = [string, MutationRejectCode, (w: World) => { userId: string; mutation: Mutation }]
 	it.each<Rejection>([
 		['createFile with a taken id', 'ALREADY_EXISTS', (w) => ({ userId: w.guest, mutation: { name: 'createFile', args: { id: w.privateFile, name: 'mine now' } } })],
+		['createFile with the id of a removed file', 'ALREADY_EXISTS', (w) => ({ userId: w.owner, mutation: { name: 'createFile', args: { id: w.removedFile } } })],
 		['createFile with my own taken id', 'ALREADY_EXISTS', (w) => ({ userId: w.owner, mutation: { name: 'createFile', args: { id: w.deletedFile } } })],
 		['updateFile by a guest on an edit link', 'FORBIDDEN', (w) => ({ userId: w.guest, mutation: { name: 'updateFile', args: { id: w.editLinkFile, name: 'x' } } })],
 		['updateFile by a guest on a private file', 'FORBIDDEN', (w) => ({ userId: w.guest, mutation: { name: 'updateFile', args: { id: w.privateFile, shared: true } } })],
@@ -188,6 +195,20 @@ describe('runMutation', () => {
 		expect(await traces([w.owner, w.guest])).toEqual(before)
 		expect(await mutationNumberOf(userId)).toBe('1')
 		expect(await ok(userId, { name: 'updateUser', args: { color: '#000' } })).toBe(2)
+	})
+
+	it('the database itself refuses a removed file id and tombstones every removal path', async () => {
+		const w = await world()
+		await expect(db().insertInto('file').values({ id: w.removedFile, ownerId: w.guest }).execute()).rejects.toThrow(/cannot be used again/)
+		// The user cascade tombstones the files it removes too.
+		const cascaded = await createFile(db(), { id: uid('cascade'), ownerId: w.guest })
+		await db().deleteFrom('user').where('id', '=', w.guest).execute()
+		expect(await isFileIdRetired(db(), cascaded.id)).toBe(true)
+		// Ids can be retired before their rows go (a purge in progress).
+		const early = uid('early')
+		await retireFileIds(db(), [early, early])
+		expect(await isFileIdRetired(db(), early)).toBe(true)
+		await expect(createFile(db(), { id: early, ownerId: w.owner })).rejects.toThrow(/cannot be used again/)
 	})
 
 	it('a mutation by a user without a row throws and leaves no trace', async () => {

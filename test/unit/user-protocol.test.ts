@@ -18,7 +18,7 @@ const mutate = (name: string, args: unknown, mutationId = 'm1') => JSON.stringif
 describe('parseClientMessage', () => {
 	it.each([
 		['createFile, empty', mutate('createFile', {})],
-		['createFile with id and name', mutate('createFile', { id: 'file_1', name: 'Roadmap' })],
+		['createFile with a proposed UUID and a name', mutate('createFile', { id: '0b6e3c52-5d1f-4c1e-9a43-2f6f0d3b9a11', name: 'Roadmap' })],
 		['updateFile rename', mutate('updateFile', { id: 'f', name: 'New' })],
 		['updateFile share', mutate('updateFile', { id: 'f', shared: true, sharedLinkType: 'view' })],
 		['deleteFile', mutate('deleteFile', { id: 'f' })],
@@ -54,6 +54,7 @@ describe('parseClientMessage', () => {
 		['missing args', JSON.stringify({ type: 'mutate', mutationId: 'm', name: 'deleteFile' }), /args/],
 		['createFile bad id', mutate('createFile', { id: 'a/b' }), /args.id/],
 		['createFile 129-char id', mutate('createFile', { id: 'a'.repeat(129) }), /args.id/],
+		['createFile id that is not a UUID', mutate('createFile', { id: 'file_1' }), /UUID/],
 		['createFile long name', mutate('createFile', { name: 'n'.repeat(257) }), /args.name/],
 		['createFile control chars', mutate('createFile', { name: 'a\u0007b' }), /control/],
 		['createFile extra field', mutate('createFile', { ownerId: 'someone' }), /ownerId/],

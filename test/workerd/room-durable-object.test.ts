@@ -4,6 +4,8 @@
  */
 import { env, evictDurableObject, runDurableObjectAlarm, runInDurableObject, SELF } from 'cloudflare:test'
 import { describe, expect, it } from 'vitest'
+import { anonymousRoomAddress } from '../../src/room/RoomAddress'
+import { roomStub as roomStubOf } from '../../src/stubs'
 import { geoShape, ProtocolClient } from '../helpers/protocolClient'
 
 let counter = 0
@@ -12,7 +14,7 @@ function newRoomId(prefix: string) {
 }
 
 function roomStub(roomId: string) {
-	return env.ROOM.get(env.ROOM.idFromName(`room:${roomId}`))
+	return roomStubOf(env, anonymousRoomAddress(roomId).roomKey)
 }
 
 async function openSocket(path: string, sessionId = `s-${Math.random().toString(36).slice(2)}`) {

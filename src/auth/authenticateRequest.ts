@@ -1,8 +1,8 @@
 import { verifyToken } from '@clerk/backend'
 import { z } from 'zod'
 import { isValidId } from '../storage/keys'
-import type { AuthConfig } from './authConfig'
-import { AuthErrorCode, authError } from './AuthErrorCode'
+import type { AuthConfig } from '../config'
+import { authError, ErrorCode } from '../http/errors'
 import { extractToken } from './extractToken'
 
 /** A verified Clerk session. `name`/`email` are present only when the session token template adds them. */
@@ -12,12 +12,6 @@ export type Auth = Readonly<{
 	name?: string
 	email?: string
 }>
-
-/** What routes depend on, so tests can swap Clerk for a fake (test/fakes/FakeAuthenticator.ts). */
-export interface Authenticator {
-	/** The verified caller, or null when the request carries no token. A token that fails verification throws 401. */
-	authenticate(request: { headers: Headers; url: string }): Promise<Auth | null>
-}
 
 /** `verifyToken` from @clerk/backend (throws on failure); injectable so the secret-key path is testable offline. */
 export type VerifyTokenFn = (token: string, options: Parameters<typeof verifyToken>[1]) => Promise<unknown>
@@ -54,20 +48,17 @@ export function describeTokenError(err: unknown): { status: 401 | 503; message: 
 	return { status: 401, message: REASON_MESSAGES[reason] ?? 'session token is invalid' }
 }
 
-export function createClerkAuthenticator(config: AuthConfig, verify: VerifyTokenFn = verifyToken): Authenticator {
-	return {
-		async authenticate(request) {
-			const token = extractToken(request)
-			if (token === null) return null
-			return verifySessionToken(token, config, verify)
-		},
-	}
+/** The verified caller, or null when the request carries no token. A token that fails verification throws 401. */
+export async function authenticateRequest(request: { headers: Headers; url: string }, config: AuthConfig, verify: VerifyTokenFn = verifyToken): Promise<Auth | null> {
+	const token = extractToken(request)
+	if (token === null) return null
+	return verifySessionToken(token, config, verify)
 }
 
 /** Verifies one Clerk session token. Networkless with `jwtKey`; with only `secretKey` Clerk fetches its JWKS. */
 export async function verifySessionToken(token: string, config: AuthConfig, verify: VerifyTokenFn = verifyToken): Promise<Auth> {
 	if (!config.jwtKey && !config.secretKey) {
-		throw authError(500, AuthErrorCode.AUTH_NOT_CONFIGURED, 'authentication is not configured: set CLERK_JWT_KEY or CLERK_SECRET_KEY')
+		throw authError(500, ErrorCode.AUTH_NOT_CONFIGURED, 'authentication is not configured: set CLERK_JWT_KEY or CLERK_SECRET_KEY')
 	}
 	let payload: unknown
 	try {
@@ -78,11 +69,11 @@ export async function verifySessionToken(token: string, config: AuthConfig, veri
 		})
 	} catch (err) {
 		const { status, message } = describeTokenError(err)
-		throw authError(status, status === 503 ? AuthErrorCode.AUTH_UNAVAILABLE : AuthErrorCode.NOT_AUTHENTICATED, message)
+		throw authError(status, status === 503 ? ErrorCode.AUTH_UNAVAILABLE : ErrorCode.NOT_AUTHENTICATED, message)
 	}
 	const claims = SessionClaimsSchema.safeParse(payload)
 	if (!claims.success) {
-		throw authError(401, AuthErrorCode.NOT_AUTHENTICATED, `not a session token: ${claims.error.issues[0]?.message ?? 'bad claims'}`)
+		throw authError(401, ErrorCode.NOT_AUTHENTICATED, `not a session token: ${claims.error.issues[0]?.message ?? 'bad claims'}`)
 	}
 	const { sub, sid, name, email } = claims.data
 	return Object.freeze({ userId: sub, sessionId: sid, ...(name ? { name } : {}), ...(email ? { email } : {}) })
@@ -90,11 +81,6 @@ export async function verifySessionToken(token: string, config: AuthConfig, veri
 
 /** 401 unless there is a signed-in caller. */
 export function requireAuth(auth: Auth | null): Auth {
-	if (!auth) throw authError(401, AuthErrorCode.NOT_AUTHENTICATED, 'sign in required: send a session token as "Authorization: Bearer <token>"')
+	if (!auth) throw authError(401, ErrorCode.NOT_AUTHENTICATED, 'sign in required: send a session token as "Authorization: Bearer <token>"')
 	return auth
-}
-
-/** The signed-in caller of `request`, or 401: a missing token, or one that fails verification. */
-export async function verifyRequestAuth(request: { headers: Headers; url: string }, config: AuthConfig): Promise<Auth> {
-	return requireAuth(await createClerkAuthenticator(config).authenticate(request))
 }
