@@ -135,6 +135,30 @@ describe('anonymous rooms', () => {
 		expect((await shapes(a)).length).toBe(2)
 		expect((await shapes(viewer)).length).toBe(2)
 	})
+
+	it('a custom card shape (schema/) syncs: placed, titled and ticked on different pages', async () => {
+		const context = await newContext()
+		const path = roomPath()
+		const a = await openCanvas(context, 'a', path)
+		const b = await openCanvas(context, 'b', path)
+
+		await a.getByTestId('tools.card').click()
+		await a.mouse.move(400, 300)
+		await a.mouse.down()
+		await a.mouse.move(560, 400, { steps: 5 })
+		await a.mouse.up()
+		await waitForShapes(b, '(s) => s.length === 1 && s[0].type === "card"', null)
+
+		await a.keyboard.press('Escape')
+		await a.mouse.dblclick(480, 370)
+		await a.locator('.card-title-input').fill('Ship it')
+		await a.locator('.card-title-input').press('Enter')
+		await waitForShapes(b, '(s) => s[0].props.title === "Ship it"', null)
+		await b.getByTestId('card-shape').getByText('Ship it').waitFor()
+
+		await b.locator('.card-done input').click()
+		await waitForShapes(a, '(s) => s[0].props.done === true', null)
+	})
 })
 
 describe('signed in', () => {

@@ -3,7 +3,7 @@ import { getAssetUrlsByImport } from '@tldraw/assets/imports.vite'
 import { useCallback } from 'react'
 import { Tldraw, type Editor, type TLAssetStore } from 'tldraw'
 import { tldrawLicenseKey } from '../config'
-import { bindingUtils, shapeUtils, storeBindingUtils, storeShapeUtils } from './customShapes'
+import { bindingUtils, components, shapeUtils, storeBindingUtils, storeShapeUtils, tools, uiOverrides } from './customShapes'
 import { describeConnection, type ConnectionInput } from './describeConnection'
 import { ConnectionBanner, ConnectionPanel } from '../components/ConnectionStatus'
 
@@ -33,7 +33,17 @@ export function SyncedCanvas({ uri, assets, onEditor }: SyncedCanvasProps) {
 	if (store.status !== 'synced-remote') return <ConnectionPanel view={view} />
 	return (
 		<div className="canvas" data-testid="canvas">
-			<Tldraw store={store.store} assetUrls={assetUrls} licenseKey={tldrawLicenseKey} shapeUtils={shapeUtils} bindingUtils={bindingUtils} onMount={handleMount} />
+			<Tldraw
+				store={store.store}
+				assetUrls={assetUrls}
+				licenseKey={tldrawLicenseKey}
+				shapeUtils={shapeUtils}
+				bindingUtils={bindingUtils}
+				tools={tools}
+				overrides={uiOverrides}
+				components={components}
+				onMount={handleMount}
+			/>
 			<ConnectionBanner view={view} />
 		</div>
 	)
