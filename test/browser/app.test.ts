@@ -4,11 +4,12 @@
  * each test makes its own rooms, files and users. Failures leave screenshots in test-results/browser/.
  */
 import { generateKeyPairSync } from 'node:crypto'
+import path from 'node:path'
 import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { uniq } from '../helpers/api'
 import { requireDatabaseUrl } from '../helpers/auth'
-import { dropSlot, freePort, startWranglerDev, tempDir, type DevServer } from '../helpers/worker'
+import { dropSlot, freePort, ROOT, startWranglerDev, tempDir, type DevServer } from '../helpers/worker'
 import { drag, drawRectangle, launchChromium, PageSet, shapes, waitForEditor, waitForShapes } from './browser'
 
 const keys = generateKeyPairSync('rsa', { modulusLength: 2048, publicExponent: 65537 })
@@ -138,9 +139,9 @@ describe('anonymous rooms', () => {
 
 	it('a custom card shape (schema/) syncs: placed, titled and ticked on different pages', async () => {
 		const context = await newContext()
-		const path = roomPath()
-		const a = await openCanvas(context, 'a', path)
-		const b = await openCanvas(context, 'b', path)
+		const room = roomPath()
+		const a = await openCanvas(context, 'a', room)
+		const b = await openCanvas(context, 'b', room)
 
 		await a.getByTestId('tools.card').click()
 		await a.mouse.move(400, 300)
@@ -194,7 +195,7 @@ describe('signed in', () => {
 		const bobContext = await newContext()
 		const alice = await signIn(aliceContext, `alice-${uniq()}`)
 		const fileId = await newFile(alice)
-		await drawRectangle(alice, { x: 500, y: 250 }, { x: 620, y: 330 })
+		await drawRectangle(alice, { x: 700, y: 250 }, { x: 900, y: 400 })
 		await alice.getByTestId('share-mode').selectOption('view')
 		await expect.poll(() => alice.locator(`[data-file-id="${fileId}"]`).textContent(), { timeout: 10_000 }).toContain('view link')
 
@@ -208,6 +209,8 @@ describe('signed in', () => {
 		await bobList.locator(`[data-file-id="${fileId}"]`).waitFor({ timeout: 10_000 })
 		expect(await bobList.locator(`[data-file-id="${fileId}"]`).textContent()).toContain('shared with me')
 
+		if (process.env.README_SCREENSHOT) await readmeScreenshot(alice)
+
 		await alice.getByTestId('share-mode').selectOption('private')
 		const madePrivateAt = Date.now()
 		await bobCanvas.locator('[data-testid="connection-status"][data-code="FORBIDDEN"]').waitFor({ timeout: 5_000 })
@@ -219,14 +222,14 @@ describe('signed in', () => {
 describe('history', () => {
 	it('restoring a version brings the older drawing back on both pages', async () => {
 		const context = await newContext()
-		const path = roomPath()
-		const a = await openCanvas(context, 'a', path)
-		const b = await openCanvas(context, 'b', path)
+		const room = roomPath()
+		const a = await openCanvas(context, 'a', room)
+		const b = await openCanvas(context, 'b', room)
 
 		await drawRectangle(a, { x: 300, y: 250 }, { x: 420, y: 330 })
 		await waitForShapes(b, '(s) => s.length === 1', null)
 		const [older] = await shapes(a)
-		const withOlder = await waitForVersion(path, (ids) => ids.includes(older!.id))
+		const withOlder = await waitForVersion(room, (ids) => ids.includes(older!.id))
 
 		// Replace it: delete the first rectangle, draw another.
 		await a.keyboard.press('v')
@@ -235,7 +238,7 @@ describe('history', () => {
 		await drawRectangle(a, { x: 600, y: 250 }, { x: 700, y: 330 })
 		await waitForShapes(b, '(s, id) => s.length === 1 && s[0].id !== id', older!.id)
 		const [newer] = await shapes(a)
-		await waitForVersion(path, (ids) => ids.includes(newer!.id) && !ids.includes(older!.id))
+		await waitForVersion(room, (ids) => ids.includes(newer!.id) && !ids.includes(older!.id))
 
 		await a.getByTestId('history-toggle').click()
 		await a.locator(`[data-testid="history-version"][data-version="${withOlder}"]`).click()
@@ -249,9 +252,9 @@ describe('history', () => {
 describe('a worker restart', () => {
 	it('pages reconnect by themselves and nothing acknowledged is lost', async () => {
 		const context = await newContext()
-		const path = roomPath()
-		const a = await openCanvas(context, 'a', path)
-		const b = await openCanvas(context, 'b', path)
+		const room = roomPath()
+		const a = await openCanvas(context, 'a', room)
+		const b = await openCanvas(context, 'b', room)
 		for (let i = 0; i < 3; i++) await drawRectangle(a, { x: 250 + i * 150, y: 250 }, { x: 350 + i * 150, y: 320 })
 		// On the other page means committed and acknowledged.
 		await waitForShapes(b, '(s) => s.length === 3', null)
@@ -267,24 +270,39 @@ describe('a worker restart', () => {
 		await drawRectangle(b, { x: 300, y: 450 }, { x: 400, y: 520 })
 		await waitForShapes(a, '(s) => s.length === 4', null)
 		// A fresh page gets everything from the server, not from the pages' memory.
-		const fresh = await openCanvas(context, 'fresh', path)
+		const fresh = await openCanvas(context, 'fresh', room)
 		await waitForShapes(fresh, '(s) => s.length === 4', null)
 		const after = (await shapes(fresh)).map((s) => s.id)
 		for (const id of before) expect(after).toContain(id)
 	})
 })
 
-/** Polls the room's history until a version's records satisfy `test`; returns that version. */
-async function waitForVersion(path: string, test: (ids: string[]) => boolean): Promise<string> {
+/** The README's picture: Alice's file list and the shared canvas, with a card pinned on the rectangle. */
+async function readmeScreenshot(page: Page) {
+	await page.getByTestId('tools.card').click()
+	await page.mouse.move(560, 300)
+	await page.mouse.down()
+	await page.mouse.move(760, 420, { steps: 5 })
+	await page.mouse.up()
+	await page.locator('.card-title-input').fill('Ship the web app')
+	await page.locator('.card-title-input').press('Enter')
+	await page.keyboard.press('Escape')
+	await page.mouse.click(640, 700)
+	await page.screenshot({ path: path.join(ROOT, 'docs', 'screenshot.png') })
+}
+
+/** Polls the room's newest history version until its records satisfy `test`; returns that version. */
+async function waitForVersion(room: string, test: (ids: string[]) => boolean): Promise<string> {
 	const deadline = Date.now() + 20_000
 	for (;;) {
-		const { versions } = (await (await fetch(`${dev.url}${path}/history`)).json()) as { versions: Array<{ version: string }> }
-		for (const { version } of versions) {
-			const snapshot = (await (await fetch(`${dev.url}${path}/history/${version}`)).json()) as { documents: Array<{ state: { id: string } }> }
-			if (test(snapshot.documents.map((d) => d.state.id))) return version
+		const { versions } = (await (await fetch(`${dev.url}${room}/history?limit=1`)).json()) as { versions: Array<{ version: string }> }
+		const newest = versions[0]?.version
+		if (newest) {
+			const snapshot = (await (await fetch(`${dev.url}${room}/history/${newest}`)).json()) as { documents: Array<{ state: { id: string } }> }
+			if (test(snapshot.documents.map((d) => d.state.id))) return newest
 		}
-		if (Date.now() > deadline) throw new Error(`no history version of ${path} matched in 20 s (${versions.length} versions)`)
-		await new Promise((r) => setTimeout(r, 250))
+		if (Date.now() > deadline) throw new Error(`the newest history version of ${room} did not match in 20 s`)
+		await new Promise((r) => setTimeout(r, 200))
 	}
 }
 

@@ -1,6 +1,8 @@
 import { useMemo, useState } from 'react'
+import type { Editor } from 'tldraw'
 import { apiJson, describeError } from '../api'
 import { createAssetStore } from '../canvas/assetStore'
+import { registerUnfurl } from '../canvas/bookmarks'
 import { SyncedCanvas } from '../canvas/SyncedCanvas'
 import { socketUrl } from '../config'
 import { absoluteUrl } from '../navigation'
@@ -8,11 +10,14 @@ import { paths } from '../routes'
 import { HistoryPanel } from './HistoryPanel'
 import { copyText, CopyField, TopBar } from './TopBar'
 
+const registerAnonymousUnfurl = (editor: Editor) => registerUnfurl(editor, '/api/unfurl')
+
 /** An anonymous room: anyone with the link edits; "Share read-only" copies a /ro/ link that can only watch. */
 export function RoomPage({ roomId }: { roomId: string }) {
 	const [readonlyLink, setReadonlyLink] = useState<string | null>(null)
 	const [note, setNote] = useState<string | null>(null)
 	const [showHistory, setShowHistory] = useState(false)
+	// The anonymous upload and unfurl routes (the sync-cloudflare template's /api/uploads, /api/unfurl).
 	const assets = useMemo(() => createAssetStore({ uploadPath: (name) => `/api/uploads/${encodeURIComponent(name)}` }), [])
 
 	async function shareReadonly() {
@@ -48,7 +53,7 @@ export function RoomPage({ roomId }: { roomId: string }) {
 				</div>
 			)}
 			<div className="workspace">
-				<SyncedCanvas uri={socketUrl(`/r/${roomId}`)} assets={assets} />
+				<SyncedCanvas uri={socketUrl(`/r/${roomId}`)} assets={assets} onEditor={registerAnonymousUnfurl} />
 				{showHistory && <HistoryPanel basePath={`/r/${roomId}`} canRestore onClose={() => setShowHistory(false)} />}
 			</div>
 		</div>
