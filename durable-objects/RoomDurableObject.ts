@@ -17,14 +17,15 @@ import { liveSessions, readAttachment, type Attachment } from '../src/room/socke
 import { CloseCode } from '../src/room/closeCodes'
 import { decodeConnectRequest } from '../src/room/connectRequest'
 import { decideAdmission } from '../src/room/decideAdmission'
-import { RoomExporter } from '../src/room/RoomExporter'
+import { RoomHistory } from '../src/room/RoomHistory'
 import { RoomMetaStore } from '../src/room/RoomMetaStore'
 import { RoomObservers } from '../src/room/RoomObservers'
+import { purgeRoomStorage } from '../src/room/purgeRoomStorage'
 import { statsStub } from '../src/stubs'
 import { getDocumentName, setDocumentName } from '../src/room/documentName'
 import { loadInitialSnapshot } from '../src/room/loadInitialSnapshot'
+import { TL_TABLE_PREFIX } from '../src/room/readChanges'
 import { applyRecordChanges, type RecordChangeResult } from '../src/room/applyRecordChanges'
-import { parseRoomSnapshot } from '../src/room/parseRoomSnapshot'
 import type { VersionRow } from '../src/room/RoomMetaStore'
 import { createR2ImportStore, type ImportStore } from '../src/files/ImportStore'
 import { planFileChange, type FileFacts } from '../src/files/planFileChange'
@@ -54,9 +55,13 @@ export class RoomDurableObject extends DurableObject<Env> {
 	private readonly imports: ImportStore
 	private roomPromise: Promise<LoadedRoom> | null = null
 	private readonly gate: SessionGate
-	private readonly exporter: RoomExporter
+	private readonly sessionBySocket = new WeakMap<WebSocket, Attachment>()
+	private readonly sql: DurableObjectSqliteSyncWrapper
+	private readonly history: RoomHistory
 	/** Webhook events and stats reports; never on a push's path. */
 	private readonly observers: RoomObservers
+	/** Set by purge(): sockets closing afterwards must not bring the room back. */
+	private purged = false
 
 	constructor(ctx: DurableObjectState, env: Env) {
 		super(ctx, env)
@@ -65,15 +70,19 @@ export class RoomDurableObject extends DurableObject<Env> {
 		this.gate = new SessionGate(this.config, schema.serialize())
 		this.snapshots = createR2SnapshotStore(env.ROOMS, env.ROOM_HISTORY)
 		this.imports = createR2ImportStore(env.SNAPSHOTS, importSnapshotKey)
-		this.exporter = new RoomExporter({
+		this.sql = new DurableObjectSqliteSyncWrapper(ctx.storage, { tablePrefix: TL_TABLE_PREFIX })
+		this.history = new RoomHistory({
 			alarms: ctx.storage,
 			meta: this.meta,
 			snapshots: this.snapshots,
+			sql: this.sql,
 			persistIntervalMs: this.config.persistIntervalMs,
 			report: (err, extra) => {
 				this.observers.exportFailed()
 				this.report(err, extra)
 			},
+			now: () => Date.now(),
+			yieldToEvents: () => new Promise((resolve) => setTimeout(resolve, 0)),
 		})
 		this.observers = new RoomObservers({ ctx, config: this.config, meta: this.meta, queue: env.WEBHOOK_QUEUE, stats: statsStub(env) })
 		// Answered by the runtime without waking the object, so idle rooms with open sockets hibernate.
@@ -119,15 +128,25 @@ export class RoomDurableObject extends DurableObject<Env> {
 	}
 
 	override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer) {
-		const attachment = readAttachment(ws)
-		if (!attachment) return ws.close(CloseCode.SERVICE_RESTART_CODE, 'session lost')
-		const verdict = this.gate.check(attachment.sessionId, message, Date.now())
+		const attachment = this.sessionOf(ws)
+		if (!attachment || this.purged) return ws.close(CloseCode.SERVICE_RESTART_CODE, 'session lost')
+		const verdict = this.gate.check(attachment.sessionId, message)
 		if (verdict.kind === 'reject') {
 			if (verdict.detail) console.warn(`${verdict.reason}: ${verdict.detail}`)
 			return this.rejectFrame(ws, attachment.sessionId, verdict.code, verdict.reason)
 		}
 		const { room } = await this.getRoom()
 		room.handleSocketMessage(attachment.sessionId, verdict.text)
+	}
+
+	/** A socket's attachment, deserialized and checked once per socket while the object lives, not per message. */
+	private sessionOf(ws: WebSocket): Attachment | null {
+		let attachment = this.sessionBySocket.get(ws)
+		if (!attachment) {
+			attachment = readAttachment(ws) ?? undefined
+			if (attachment) this.sessionBySocket.set(ws, attachment)
+		}
+		return attachment ?? null
 	}
 
 	private report(err: unknown, extra: Record<string, unknown>) {
@@ -157,10 +176,11 @@ export class RoomDurableObject extends DurableObject<Env> {
 	}
 
 	override async alarm() {
-		this.exporter.onAlarm()
-		if (!this.meta.getRoomKey()) return
-		const { storage } = await this.getRoom()
-		await this.exporter.exportNow(storage)
+		this.history.onAlarm()
+		if (this.purged || !this.meta.getRoomKey()) return
+		await this.getRoom()
+		await this.history.exportNow()
+		await this.history.retainIfDue(this.openSockets().length === 0)
 		await this.observers.alarm()
 	}
 
@@ -168,6 +188,11 @@ export class RoomDurableObject extends DurableObject<Env> {
 
 	async listVersions(limit: number, beforeId?: number): Promise<VersionRow[]> {
 		return this.meta.listVersions(limit, beforeId)
+	}
+
+	/** The R2 objects a version is rebuilt from (see RoomHistory), or null when there is no such version. */
+	async versionChain(historyKey: string): Promise<string[] | null> {
+		return this.history.versionChain(historyKey)
 	}
 
 	async readSnapshot(address: RoomAddress): Promise<{ snapshot: RoomSnapshot; clock: number }> {
@@ -199,27 +224,31 @@ export class RoomDurableObject extends DurableObject<Env> {
 		address: RoomAddress,
 		historyKey: string,
 	): Promise<{ found: false } | { found: true; clock: number; newVersionKey: string | null }> {
-		if (!this.meta.getVersionByKey(historyKey)) return { found: false }
-		const json = await this.snapshots.getVersion(historyKey)
-		if (json === null) return { found: false }
+		const snapshot = await this.history.readVersion(historyKey)
+		if (snapshot === null) return { found: false }
 		const { storage } = await this.getRoom(address)
-		storage.transaction((txn) => loadSnapshotIntoStorage(txn, schema, parseRoomSnapshot(json)))
-		const result = { found: true as const, clock: storage.getClock(), newVersionKey: await this.exporter.exportNow(storage) }
+		storage.transaction((txn) => loadSnapshotIntoStorage(txn, schema, snapshot))
+		const result = { found: true as const, clock: storage.getClock(), newVersionKey: await this.history.exportNow() }
 		this.observers.restored({ version: historyKey, clock: result.clock, newVersion: result.newVersionKey })
 		return result
 	}
 
 	/** Admin view: live sessions and recent versions (GET /app/admin/room/:roomKey). */
 	async describe(roomKey: RoomKey) {
-		if (this.meta.getRoomKey() !== roomKey) return null
-		const sessions = liveSessions(this.ctx)
-		const versions = this.meta.listVersions(10).map((v) => ({ historyKey: v.historyKey, createdAt: new Date(v.createdAt).toISOString(), clock: v.clock, bytes: v.bytes }))
-		return { sessions, versions, webhookBacklog: this.observers.webhooks.backlog() }
+		return this.observers.describe(roomKey)
+	}
+
+	/** DELETE /app/me: closes every session (NOT_FOUND) and deletes the room's storage. Idempotent. */
+	async purge(): Promise<void> {
+		this.purged = true
+		this.observers.stop()
+		this.roomPromise = null
+		await purgeRoomStorage(this.ctx)
 	}
 
 	private async handleSocketGone(ws: WebSocket) {
 		const attachment = readAttachment(ws)
-		if (!attachment) return
+		if (!attachment || this.purged) return
 		const { room } = await this.getRoom()
 		// useSync reconnects with the same sessionId; a late close of the old socket must not end the new session.
 		if (!this.liveSocket(attachment.sessionId, ws)) {
@@ -227,8 +256,11 @@ export class RoomDurableObject extends DurableObject<Env> {
 			room.handleSocketClose(attachment.sessionId)
 			this.observers.sessionLeft(attachment)
 		}
-		const others = this.ctx.getWebSockets().filter((s) => s !== ws && s.readyState === WebSocket.OPEN)
-		if (others.length === 0) await this.exporter.schedule('last-session-left')
+		if (this.openSockets(ws).length === 0) await this.history.schedule('last-session-left')
+	}
+
+	private openSockets(except?: WebSocket): WebSocket[] {
+		return this.ctx.getWebSockets().filter((s) => s !== except && s.readyState === WebSocket.OPEN)
 	}
 
 	/** The open socket of `sessionId` other than `except`, newest first. */
@@ -240,7 +272,7 @@ export class RoomDurableObject extends DurableObject<Env> {
 	}
 
 	/**
-	 * Live re-authorization (DESIGN §3): a file row changed, so sessions that lost access are closed,
+	 * Live re-authorization (ARCHITECTURE.md §4): a file row changed, so sessions that lost access are closed,
 	 * sessions whose access level changed rejoin (the Worker decides afresh), and the name follows.
 	 * Idempotent, so a caller may retry it.
 	 */
@@ -281,7 +313,7 @@ export class RoomDurableObject extends DurableObject<Env> {
 	}
 
 	private async loadRoom(roomKey: RoomKey | null, createSource: string | null): Promise<LoadedRoom> {
-		const sql = new DurableObjectSqliteSyncWrapper(this.ctx.storage, { tablePrefix: 'tl_' })
+		const sql = this.sql
 		let snapshot: RoomSnapshot | undefined
 		if (!SQLiteSyncStorage.hasBeenInitialized(sql) && roomKey) {
 			const initial = await loadInitialSnapshot({ roomKey, createSource, snapshots: this.snapshots, imports: this.imports })
@@ -289,7 +321,7 @@ export class RoomDurableObject extends DurableObject<Env> {
 		}
 		const storage = new SQLiteSyncStorage<TLRecord>({ sql, snapshot })
 		storage.onChange(() => {
-			void this.exporter.schedule('changed')
+			void this.history.schedule('changed')
 			this.observers.changed()
 		})
 		const room = new TLSocketRoom<TLRecord, void>({
@@ -310,7 +342,7 @@ export class RoomDurableObject extends DurableObject<Env> {
 				},
 			},
 		})
-		this.observers.loaded(storage)
+		this.observers.loaded(storage, this.sql)
 		// Sockets that outlived a hibernation come back into the room where they left off.
 		for (const ws of this.ctx.getWebSockets()) {
 			const attachment = readAttachment(ws)

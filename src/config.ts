@@ -20,8 +20,12 @@ export const EXPORT_RETRY_MAX_MS = 60_000
 export const DEFAULT_WEBHOOK_DEBOUNCE_MS = 2_000
 export const DEFAULT_WEBHOOK_RETRY_BASE_SECONDS = 10
 export const DEFAULT_WEBHOOK_RETRY_MAX_SECONDS = 3_600
+/** Upload cap for the template-compatible anonymous route (POST /api/uploads/:uploadId); signed-in uploads keep 10 MiB. */
+export const DEFAULT_MAX_ANONYMOUS_UPLOAD_BYTES = 5 * 1024 * 1024
 /** How often a busy room reports to the stats object (admin view). */
 export const DEFAULT_STATS_REPORT_MS = 10_000
+/** Pause between the steps of a purge (DELETE /app/me); 0 runs the whole job at once. */
+export const DEFAULT_PURGE_STEP_DELAY_MS = 0
 
 const boolFromString = z
 	.enum(['true', 'false', '1', '0'])
@@ -93,6 +97,8 @@ const ConfigSchema = z
 		WEBHOOK_RETRY_BASE_SECONDS: z.coerce.number().int().min(0).default(DEFAULT_WEBHOOK_RETRY_BASE_SECONDS),
 		WEBHOOK_RETRY_MAX_SECONDS: positiveInt.default(DEFAULT_WEBHOOK_RETRY_MAX_SECONDS),
 		STATS_REPORT_MS: positiveInt.default(DEFAULT_STATS_REPORT_MS),
+		MAX_ANONYMOUS_UPLOAD_BYTES: positiveInt.max(10 * 1024 * 1024, 'must be at most 10485760 (the signed-in upload cap)').default(DEFAULT_MAX_ANONYMOUS_UPLOAD_BYTES),
+		PURGE_STEP_DELAY_MS: z.coerce.number().int().min(0).default(DEFAULT_PURGE_STEP_DELAY_MS),
 		// Local development only: ./dev.sh writes both to .dev.vars (never wrangler.toml). See src/auth/devSignIn.ts.
 		DEV_SIGN_IN: boolFromString.default(false),
 		DEV_SIGN_IN_KEY: z.string().includes('PRIVATE KEY', { message: 'must be a PKCS#8 PEM private key' }).optional(),
@@ -121,6 +127,8 @@ const ConfigSchema = z
 				retryMaxSeconds: e.WEBHOOK_RETRY_MAX_SECONDS,
 			}),
 			statsReportMs: e.STATS_REPORT_MS,
+			maxAnonymousUploadBytes: e.MAX_ANONYMOUS_UPLOAD_BYTES,
+			purgeStepDelayMs: e.PURGE_STEP_DELAY_MS,
 			/** The dev sign-in route's signing key (PKCS#8 PEM); set only when DEV_SIGN_IN is true and a key is given. */
 			devSignInKey: e.DEV_SIGN_IN ? e.DEV_SIGN_IN_KEY?.replace(/\\n/g, '\n') : undefined,
 			auth: Object.freeze({

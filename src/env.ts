@@ -1,4 +1,5 @@
 import type { AssetQueueMessage } from './assets/AssetQueueMessage'
+import type { PurgeDurableObject } from '../durable-objects/PurgeDurableObject'
 import type { StatsDurableObject } from '../durable-objects/StatsDurableObject'
 import type { WebhookQueueMessage } from './webhooks/WebhookEvent'
 import type { DeadLetter } from './webhooks/deliverWebhookBatch'
@@ -13,6 +14,8 @@ export interface Env {
 	REPLICATOR: DurableObjectNamespace<ReplicatorDurableObject>
 	/** Singleton behind the admin view: batched room reports, webhook counters. */
 	STATS: DurableObjectNamespace<StatsDurableObject>
+	/** One per user: the resumable purge job of DELETE /app/me. */
+	PURGE: DurableObjectNamespace<PurgeDurableObject>
 	ROOMS: R2Bucket
 	ROOM_HISTORY: R2Bucket
 	/** Uploaded documents waiting for their room's first start; later also published snapshots. */
@@ -29,6 +32,7 @@ export interface Env {
 	API_RATE_LIMITER: RateLimit
 	/** Room connections per user or IP; also bounds how fast one IP can create anonymous rooms. */
 	ROOM_CONNECT_RATE_LIMITER: RateLimit
+	ANONYMOUS_API_RATE_LIMITER: RateLimit
 	DATABASE_URL?: string
 	REPLICATION_SLOT?: string
 	REPLICATOR_KEEPALIVE_MS?: string
@@ -42,6 +46,7 @@ export interface Env {
 	MAX_MESSAGE_BYTES?: string
 	MAX_PUSHES_PER_SECOND?: string
 	PUSH_BURST?: string
+	MAX_ANONYMOUS_UPLOAD_BYTES?: string
 	SENTRY_DSN?: string
 	WEBHOOK_URL?: string
 	WEBHOOK_SECRET?: string
@@ -49,6 +54,7 @@ export interface Env {
 	WEBHOOK_RETRY_BASE_SECONDS?: string
 	WEBHOOK_RETRY_MAX_SECONDS?: string
 	STATS_REPORT_MS?: string
+	PURGE_STEP_DELAY_MS?: string
 	/** The web app's static files (client/dist); absent in tests that run the Worker without assets. */
 	ASSETS?: Fetcher
 	/** `true` enables POST /app/dev/sign-in (local development only; set in .dev.vars by ./dev.sh). */

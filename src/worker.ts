@@ -13,11 +13,13 @@ import { createErrorReporter } from './observability/reportError'
 import * as admin from './routes/admin'
 import { devSignIn } from './routes/devSignIn'
 import * as documents from './routes/documents'
+import * as templateCompat from './routes/templateCompat'
+import * as me from './routes/me'
 import { connectAnonymousRoom, connectReadonlyRoom, connectToFileRoom, connectUserSocket, readonlySlug } from './routes/roomSockets'
 import { replicatorStub } from './stubs'
-import { handleUnfurl } from './unfurl/unfurlApi'
 import { handleDeadLetterBatch, handleWebhookBatch, WEBHOOK_DLQ_NAME, WEBHOOK_QUEUE_NAME } from './webhooks/handleWebhookQueues'
 
+export { PurgeDurableObject } from '../durable-objects/PurgeDurableObject'
 export { ReplicatorDurableObject } from '../durable-objects/ReplicatorDurableObject'
 export { RoomDurableObject } from '../durable-objects/RoomDurableObject'
 export { StatsDurableObject } from '../durable-objects/StatsDurableObject'
@@ -70,11 +72,15 @@ router
 		return handleUpload(req, env, { auth, withRepo: (fn) => withRepo(env, fn) })
 	})
 	.get('/app/uploads/:objectName', (req, env) => handleGetUpload(req, env))
-	.get('/unfurl', async (req, env) => {
-		const auth = await authenticate(req, env)
-		await enforceRateLimit(env.API_RATE_LIMITER, rateLimitKey(req, auth?.userId ?? null))
-		return handleUnfurl(req, { auth })
-	})
+	.get('/unfurl', templateCompat.unfurl)
+	// tldraw's sync-cloudflare template client (called as /api/connect, /api/uploads, /api/unfurl)
+	.get('/connect/:roomId', connectAnonymousRoom)
+	.post('/uploads/:uploadId', templateCompat.uploadAnonymously)
+	.get('/uploads/:uploadId', (req, env) => handleGetUpload(req, env))
+	// A user's own data
+	.get('/app/me/export', me.exportMe)
+	.get('/app/me/purge', me.purgeStatus)
+	.delete('/app/me', me.deleteMe)
 	// Local development only (absent unless .dev.vars enables it)
 	.all('/app/dev/sign-in', devSignIn)
 	// User data and replication

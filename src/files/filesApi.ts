@@ -25,7 +25,7 @@ export type FilesApiDeps = {
 	now?: () => Date
 	/**
 	 * Told about every change PATCH or DELETE made to a file row, before the response is sent, so live
-	 * rooms can re-check their sessions (DESIGN §3). Replication delivers the same change for edits made
+	 * rooms can re-check their sessions (ARCHITECTURE.md §4). Replication delivers the same change for edits made
 	 * elsewhere.
 	 */
 	onFileChanged?: (before: FileRow, after: FileRow) => Promise<void>

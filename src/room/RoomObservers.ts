@@ -1,10 +1,11 @@
-import type { SQLiteSyncStorage } from '@tldraw/sync-core'
+import type { SQLiteSyncStorage, TLSyncSqliteWrapper } from '@tldraw/sync-core'
 import type { TLRecord } from '@tldraw/tlschema'
 import type { Config } from '../config'
 import type { RoomReport } from '../stats/RoomReport'
 import { RoomStatsReporter } from '../stats/RoomReport'
 import { RoomWebhooks, type ChangesSince, type WebhookSink } from '../webhooks/RoomWebhooks'
-import type { Attachment } from './socketAttachment'
+import { liveSessions, type Attachment } from './socketAttachment'
+import { readChangesSince } from './readChanges'
 import type { RoomMetaStore } from './RoomMetaStore'
 
 export interface RoomObserverDeps {
@@ -24,6 +25,7 @@ export class RoomObservers {
 	readonly webhooks: RoomWebhooks
 	private readonly reporter: RoomStatsReporter
 	private storage: SQLiteSyncStorage<TLRecord> | null = null
+	private tables: TLSyncSqliteWrapper | null = null
 	private firstUnexportedAt: number | null = null
 
 	constructor(private readonly deps: RoomObserverDeps) {
@@ -39,16 +41,16 @@ export class RoomObservers {
 		this.reporter = new RoomStatsReporter({ intervalMs: deps.config.statsReportMs, state: () => this.state(), send: (r) => deps.stats.reportRoom(r) })
 	}
 
-	loaded(storage: SQLiteSyncStorage<TLRecord>) {
+	loaded(storage: SQLiteSyncStorage<TLRecord>, tables: TLSyncSqliteWrapper) {
 		this.storage = storage
+		this.tables = tables
 		this.webhooks.start(storage.getClock())
 	}
 
 	changed() {
 		this.firstUnexportedAt ??= Date.now()
 		this.reporter.noteChange()
-		const roomKey = this.deps.meta.getRoomKey()
-		if (roomKey) this.webhooks.documentChanged(roomKey, this.changesSince)
+		this.webhooks.documentChanged(() => this.deps.meta.getRoomKey(), this.changesSince)
 	}
 
 	sessionJoined(a: Attachment) {
@@ -76,6 +78,13 @@ export class RoomObservers {
 		if (roomKey && this.storage) await this.webhooks.catchUp(roomKey, this.changesSince)
 	}
 
+	/** Admin view of a live room: its sessions and recent versions; null when this object is another room. */
+	describe(roomKey: string) {
+		if (this.deps.meta.getRoomKey() !== roomKey) return null
+		const versions = this.deps.meta.listVersions(10).map((v) => ({ historyKey: v.historyKey, createdAt: new Date(v.createdAt).toISOString(), clock: v.clock, kind: v.kind, bytes: v.bytes }))
+		return { sessions: liveSessions(this.deps.ctx), versions, webhookBacklog: this.webhooks.backlog() }
+	}
+
 	stop() {
 		this.webhooks.stop()
 		this.reporter.stop()
@@ -87,10 +96,10 @@ export class RoomObservers {
 		if (roomKey) this.webhooks.emit(roomKey, type, { sessionId: a.sessionId, userId: a.userId, anonymous: a.userId === null, isReadonly: a.isReadonly })
 	}
 
+	/** The same O(changes) read the history exporter uses (ids and clocks straight from tldraw's tables). */
 	private readonly changesSince: ChangesSince = (sinceClock) => {
-		const storage = this.storage!
-		const { result } = storage.transaction((txn) => txn.getChangesSince(sinceClock) ?? null)
-		return { clock: storage.getClock(), diff: result?.diff ?? { puts: {}, deletes: [] } }
+		const changes = readChangesSince(this.tables!, sinceClock)
+		return { clock: changes.clock, putIds: changes.puts.map((r) => r.id), removedIds: changes.removes, complete: changes.complete }
 	}
 
 	private state(): Omit<RoomReport, 'pushes' | 'exportFailures' | 'lastActivityAt'> | null {

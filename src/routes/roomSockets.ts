@@ -22,7 +22,7 @@ export function connectToRoom(stub: DurableObjectStub, req: Request, connect: Co
 	return stub.fetch(req.url, { method: 'GET', headers })
 }
 
-/** GET /app/file/:fileId as a WebSocket: the file's room, with the access decision of DESIGN §3. */
+/** GET /app/file/:fileId as a WebSocket: the file's room, with the access decision of `decideRoomAccess` (ARCHITECTURE.md §3). */
 export async function connectToFileRoom(req: Request, env: Env, ctx: ExecutionContext, fileId: string): Promise<Response> {
 	const sessionId = requireSessionId(req)
 	let auth: Auth | null

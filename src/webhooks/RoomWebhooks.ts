@@ -7,7 +7,7 @@ export interface WebhookSink {
 }
 
 /** Reads the room's change log: the current clock and the ids put/removed after `sinceClock`. */
-export type ChangesSince = (sinceClock: number) => { clock: number; diff: { puts: Record<string, unknown>; deletes: string[] } }
+export type ChangesSince = (sinceClock: number) => { clock: number; putIds: string[]; removedIds: string[]; complete: boolean }
 
 export interface RoomWebhooksDeps {
 	sql: SqlStorage
@@ -23,7 +23,7 @@ export interface RoomWebhooksDeps {
 const SEND_BATCH = 100
 
 /**
- * A room's webhook events (DESIGN §11). Each event is written to an outbox in the room's SQLite with the
+ * A room's webhook events (README "Webhooks"). Each event is written to an outbox in the room's SQLite with the
  * next per-room `seq`, then sent to the queue off the push path; a row leaves the outbox only once the
  * queue accepted it, and the alarm resends what a crash or a queue failure left behind (at least once).
  * `document.updated` is debounced: edits only mark the room dirty, one event per WEBHOOK_DEBOUNCE_MS
@@ -58,13 +58,14 @@ export class RoomWebhooks {
 		void this.flush()
 	}
 
-	/** Called on every committed change: O(1), never waits. */
-	documentChanged(roomKey: string, changesSince: ChangesSince) {
+	/** Called on every committed change: O(1) with no storage access, never waits. */
+	documentChanged(roomKey: () => string | null, changesSince: ChangesSince) {
 		if (!this.enabled || this.stopped || this.timer) return
 		const at = nextDocumentUpdateAt(this.lastEmittedAt, this.deps.now(), this.deps.debounceMs)
 		this.timer = setTimeout(() => {
 			this.timer = null
-			this.emitDocumentUpdate(roomKey, changesSince)
+			const key = roomKey()
+			if (key) this.emitDocumentUpdate(key, changesSince)
 		}, at - this.deps.now())
 	}
 
@@ -90,11 +91,11 @@ export class RoomWebhooks {
 	private emitDocumentUpdate(roomKey: string, changesSince: ChangesSince) {
 		if (this.stopped) return
 		const from = this.getState('reportedClock') ?? 0
-		const { clock, diff } = changesSince(from)
-		if (clock <= from) return
+		const changes = changesSince(from)
+		if (changes.clock <= from) return
 		this.deps.transactionSync(() => {
-			this.append(roomKey, 'document.updated', { ...summarizeDocumentUpdate(from, clock, diff) })
-			this.setState('reportedClock', clock)
+			this.append(roomKey, 'document.updated', { ...summarizeDocumentUpdate(from, changes) })
+			this.setState('reportedClock', changes.clock)
 		})
 		this.lastEmittedAt = this.deps.now()
 		void this.flush()

@@ -16,18 +16,18 @@ export interface DocumentUpdateData {
 	toClock: number
 	put: string[]
 	removed: string[]
+	/** More ids changed than the lists hold, or removals are unknown (old tombstones pruned): read the document. */
 	truncated: boolean
 }
 
-/** The event body for the changes between two clocks (`puts` and `deletes` as tldraw's storage reports them). */
-export function summarizeDocumentUpdate(fromClock: number, toClock: number, diff: { puts: Record<string, unknown>; deletes: readonly string[] }): DocumentUpdateData {
-	const put = Object.keys(diff.puts)
-	const removed = [...diff.deletes]
+/** The event body for the changes after `fromClock`, as the room's change log reports them. */
+export function summarizeDocumentUpdate(fromClock: number, changes: { clock: number; putIds: readonly string[]; removedIds: readonly string[]; complete: boolean }): DocumentUpdateData {
+	const { putIds, removedIds } = changes
 	return {
 		fromClock,
-		toClock,
-		put: put.slice(0, MAX_IDS_PER_EVENT),
-		removed: removed.slice(0, MAX_IDS_PER_EVENT),
-		truncated: put.length > MAX_IDS_PER_EVENT || removed.length > MAX_IDS_PER_EVENT,
+		toClock: changes.clock,
+		put: putIds.slice(0, MAX_IDS_PER_EVENT),
+		removed: removedIds.slice(0, MAX_IDS_PER_EVENT),
+		truncated: !changes.complete || putIds.length > MAX_IDS_PER_EVENT || removedIds.length > MAX_IDS_PER_EVENT,
 	}
 }

@@ -54,7 +54,7 @@ describe('nextDocumentUpdateAt (at most one document.updated per window)', () =>
 
 describe('summarizeDocumentUpdate', () => {
 	it('lists ids put and removed with the clock range', () => {
-		expect(summarizeDocumentUpdate(3, 7, { puts: { 'shape:a': {}, 'shape:b': {} }, deletes: ['shape:c'] })).toEqual({
+		expect(summarizeDocumentUpdate(3, { clock: 7, putIds: ['shape:a', 'shape:b'], removedIds: ['shape:c'], complete: true })).toEqual({
 			fromClock: 3,
 			toClock: 7,
 			put: ['shape:a', 'shape:b'],
@@ -63,10 +63,13 @@ describe('summarizeDocumentUpdate', () => {
 		})
 	})
 	it('caps the id lists and says so', () => {
-		const puts = Object.fromEntries(Array.from({ length: MAX_IDS_PER_EVENT + 5 }, (_, i) => [`shape:${i}`, {}]))
-		const data = summarizeDocumentUpdate(0, 1, { puts, deletes: [] })
+		const putIds = Array.from({ length: MAX_IDS_PER_EVENT + 5 }, (_, i) => `shape:${i}`)
+		const data = summarizeDocumentUpdate(0, { clock: 1, putIds, removedIds: [], complete: true })
 		expect(data.put).toHaveLength(MAX_IDS_PER_EVENT)
 		expect(data.truncated).toBe(true)
+	})
+	it('says so when removals are unknown (tombstones pruned)', () => {
+		expect(summarizeDocumentUpdate(0, { clock: 1, putIds: [], removedIds: [], complete: false }).truncated).toBe(true)
 	})
 })
 
