@@ -4,13 +4,14 @@
  * each test makes its own rooms, files and users. Failures leave screenshots in test-results/browser/.
  */
 import { generateKeyPairSync } from 'node:crypto'
+import { readFileSync } from 'node:fs'
 import path from 'node:path'
 import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { uniq } from '../helpers/api'
 import { requireDatabaseUrl } from '../helpers/auth'
 import { dropSlot, freePort, ROOT, startWranglerDev, tempDir, type DevServer } from '../helpers/worker'
-import { drag, drawRectangle, launchChromium, PageSet, shapes, waitForEditor, waitForShapes } from './browser'
+import { drag, dragMouse, drawRectangle, launchChromium, PageSet, shapes, waitForEditor, waitForShapes } from './browser'
 
 const keys = generateKeyPairSync('rsa', { modulusLength: 2048, publicExponent: 65537 })
 const oneLine = (pem: string) => pem.trim().replace(/\n/g, '\\n')
@@ -144,10 +145,7 @@ describe('anonymous rooms', () => {
 		const b = await openCanvas(context, 'b', room)
 
 		await a.getByTestId('tools.card').click()
-		await a.mouse.move(400, 300)
-		await a.mouse.down()
-		await a.mouse.move(560, 400, { steps: 5 })
-		await a.mouse.up()
+		await dragMouse(a, { x: 400, y: 300 }, { x: 560, y: 400 })
 		await waitForShapes(b, '(s) => s.length === 1 && s[0].type === "card"', null)
 
 		await a.keyboard.press('Escape')
@@ -219,6 +217,65 @@ describe('signed in', () => {
 	})
 })
 
+describe('file actions', () => {
+	it('rename, pin, download, import by drop, duplicate, publish and delete from the file list', async () => {
+		const context = await newContext()
+		const owner = await signIn(context, `owner-${uniq()}`)
+		const fileId = await newFile(owner)
+		await drawRectangle(owner, { x: 600, y: 250 }, { x: 720, y: 330 })
+		const row = owner.locator(`[data-file-id="${fileId}"]`)
+
+		await owner.getByTestId('rename').click()
+		await owner.getByTestId('rename-input').fill('Plans')
+		await owner.getByTestId('rename-input').press('Enter')
+		await expect.poll(() => row.getAttribute('data-file-name'), { timeout: 10_000 }).toBe('Plans')
+		await expect.poll(() => owner.getByTestId('file-title').textContent()).toBe('Plans')
+
+		await owner.getByTestId('pin').click()
+		await expect.poll(() => row.textContent(), { timeout: 10_000 }).toContain('📌')
+
+		const [download] = await Promise.all([owner.waitForEvent('download'), owner.getByTestId('download').click()])
+		expect(download.suggestedFilename()).toBe('Plans.tldr')
+		const tldr = readFileSync((await download.path())!, 'utf8')
+		expect((JSON.parse(tldr) as { records: Array<{ type?: string }> }).records.filter((r) => r.type === 'geo')).toHaveLength(1)
+
+		// Drop the downloaded file on the list: a new file with the same drawing opens.
+		await owner.getByTestId('file-sidebar').evaluate((sidebar, text) => {
+			const data = new DataTransfer()
+			data.items.add(new File([text], 'Imported.tldr', { type: 'application/json' }))
+			sidebar.dispatchEvent(new DragEvent('drop', { dataTransfer: data, bubbles: true, cancelable: true }))
+		}, tldr)
+		await owner.waitForURL((url) => url.pathname.startsWith('/f/') && !url.pathname.endsWith(fileId))
+		await waitForEditor(owner)
+		await waitForShapes(owner, '(s) => s.length === 1 && s[0].type === "geo"', null)
+		await expect.poll(() => owner.getByTestId('file-title').textContent(), { timeout: 10_000 }).toBe('Imported')
+
+		await row.getByRole('link').click()
+		await owner.waitForURL(`**/f/${fileId}`)
+		await owner.getByTestId('duplicate').click()
+		await owner.waitForURL((url) => url.pathname.startsWith('/f/') && !url.pathname.endsWith(fileId))
+		await waitForEditor(owner)
+		await waitForShapes(owner, '(s) => s.length === 1', null)
+		await expect.poll(() => owner.getByTestId('file-title').textContent(), { timeout: 10_000 }).toBe('Plans (copy)')
+
+		await row.getByRole('link').click()
+		await owner.waitForURL(`**/f/${fileId}`)
+		await owner.getByTestId('publish').click()
+		const publicLink = await owner.getByTestId('published-link').inputValue()
+		expect(publicLink).toMatch(new RegExp(`^${dev.url}/p/[\\w-]+$`))
+		const visitor = await pages.open(await newContext(), 'visitor', publicLink)
+		await waitForEditor(visitor)
+		await waitForShapes(visitor, '(s) => s.length === 1 && s[0].type === "geo"', null)
+		expect(await visitor.evaluate(() => window.editor!.getIsReadonly())).toBe(true)
+
+		await owner.getByTestId('delete').click()
+		await owner.getByTestId('confirm-delete').click()
+		await owner.waitForURL('**/files')
+		await row.waitFor({ state: 'detached', timeout: 10_000 })
+		await expect.poll(() => owner.getByTestId('file-list').locator('[data-testid="file-row"]').count()).toBe(2)
+	})
+})
+
 describe('history', () => {
 	it('restoring a version brings the older drawing back on both pages', async () => {
 		const context = await newContext()
@@ -280,10 +337,9 @@ describe('a worker restart', () => {
 /** The README's picture: Alice's file list and the shared canvas, with a card pinned on the rectangle. */
 async function readmeScreenshot(page: Page) {
 	await page.getByTestId('tools.card').click()
-	await page.mouse.move(560, 300)
-	await page.mouse.down()
-	await page.mouse.move(760, 420, { steps: 5 })
-	await page.mouse.up()
+	await dragMouse(page, { x: 560, y: 300 }, { x: 760, y: 420 })
+	await page.keyboard.press('Escape')
+	await page.mouse.dblclick(660, 380)
 	await page.locator('.card-title-input').fill('Ship the web app')
 	await page.locator('.card-title-input').press('Enter')
 	await page.keyboard.press('Escape')

@@ -87,20 +87,21 @@ export async function waitForShapes(page: Page, check: string, arg: unknown, tim
 export async function drawRectangle(page: Page, from: { x: number; y: number }, to: { x: number; y: number }) {
 	await page.locator('.tl-canvas').click({ position: { x: 5, y: 300 } }) // focus the canvas (empty area)
 	await page.keyboard.press('r')
-	await page.mouse.move(from.x, from.y)
-	await page.mouse.down()
-	await page.mouse.move((from.x + to.x) / 2, (from.y + to.y) / 2, { steps: 4 })
-	await page.mouse.move(to.x, to.y, { steps: 4 })
-	await page.mouse.up()
+	await dragMouse(page, from, to)
 	await page.keyboard.press('Escape')
 }
 
 /** Drags with the select tool from one point to another (moves whatever is under `from`). */
 export async function drag(page: Page, from: { x: number; y: number }, to: { x: number; y: number }) {
 	await page.keyboard.press('v')
+	await dragMouse(page, from, to)
+}
+
+/** Press, move in steps (tldraw needs intermediate moves to start a drag), release. */
+export async function dragMouse(page: Page, from: { x: number; y: number }, to: { x: number; y: number }) {
 	await page.mouse.move(from.x, from.y)
 	await page.mouse.down()
-	await page.mouse.move((from.x + to.x) / 2, (from.y + to.y) / 2, { steps: 5 })
-	await page.mouse.move(to.x, to.y, { steps: 5 })
+	await page.mouse.move((from.x + to.x) / 2, (from.y + to.y) / 2, { steps: 4 })
+	await page.mouse.move(to.x, to.y, { steps: 4 })
 	await page.mouse.up()
 }

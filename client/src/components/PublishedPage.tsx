@@ -1,6 +1,6 @@
 import { getAssetUrlsByImport } from '@tldraw/assets/imports.vite'
 import { useEffect, useState } from 'react'
-import { Tldraw, type TLStoreSnapshot } from 'tldraw'
+import { Tldraw, type Editor, type TLStoreSnapshot } from 'tldraw'
 import { apiJson, describeError } from '../api'
 import { bindingUtils, shapeUtils } from '../canvas/customShapes'
 import { tldrawLicenseKey } from '../config'
@@ -33,6 +33,7 @@ export function PublishedPage({ slug }: { slug: string }) {
 							bindingUtils={bindingUtils}
 							onMount={(editor) => {
 								editor.updateInstanceState({ isReadonly: true })
+								;(window as unknown as { editor?: Editor }).editor = editor
 							}}
 						/>
 					</div>
