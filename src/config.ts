@@ -102,6 +102,9 @@ const ConfigSchema = z
 		STATS_REPORT_MS: positiveInt.default(DEFAULT_STATS_REPORT_MS),
 		MAX_ANONYMOUS_UPLOAD_BYTES: positiveInt.max(10 * 1024 * 1024, 'must be at most 10485760 (the signed-in upload cap)').default(DEFAULT_MAX_ANONYMOUS_UPLOAD_BYTES),
 		PURGE_STEP_DELAY_MS: z.coerce.number().int().min(0).default(DEFAULT_PURGE_STEP_DELAY_MS),
+		// Local development only: ./dev.sh writes both to .dev.vars (never wrangler.toml). See src/auth/devSignIn.ts.
+		DEV_SIGN_IN: boolFromString.default(false),
+		DEV_SIGN_IN_KEY: z.string().includes('PRIVATE KEY', { message: 'must be a PKCS#8 PEM private key' }).optional(),
 	})
 	.refine((e) => e.WEBHOOK_URL.length === 0 || e.WEBHOOK_SECRET, { path: ['WEBHOOK_SECRET'], message: 'is required when WEBHOOK_URL is set' })
 	.transform((e) => {
@@ -130,6 +133,8 @@ const ConfigSchema = z
 			statsReportMs: e.STATS_REPORT_MS,
 			maxAnonymousUploadBytes: e.MAX_ANONYMOUS_UPLOAD_BYTES,
 			purgeStepDelayMs: e.PURGE_STEP_DELAY_MS,
+			/** The dev sign-in route's signing key (PKCS#8 PEM); set only when DEV_SIGN_IN is true and a key is given. */
+			devSignInKey: e.DEV_SIGN_IN ? e.DEV_SIGN_IN_KEY?.replace(/\\n/g, '\n') : undefined,
 			auth: Object.freeze({
 				jwtKey: e.CLERK_JWT_KEY,
 				secretKey: e.CLERK_SECRET_KEY,
