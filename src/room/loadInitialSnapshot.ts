@@ -1,6 +1,6 @@
 import type { RoomSnapshot } from '@tldraw/sync-core'
-import { parseCreateSource } from '../files/createSource'
-import type { ImportStore } from '../files/ImportStore'
+import { parseCreateSource } from './createSource'
+import type { ImportStore } from './ImportStore'
 import type { SnapshotStore } from '../storage/SnapshotStore'
 import { roomKeyForFile, type RoomKey } from '../storage/keys'
 import { readLatestSnapshot } from './readHistory'

@@ -1,11 +1,12 @@
 /** HTTP routes over a room's document: history, snapshots, records, downloads, duplicates. */
 import type { RoomSnapshot } from '@tldraw/sync-core'
+import { z } from 'zod'
 import type { FileRow } from '../db/schema'
 import type { Env } from '../env'
 import { accessDeniedError, decideRoomAccess } from '../files/decideRoomAccess'
 import * as filesApi from '../files/filesApi'
 import { parseTldrawImport } from '../files/parseTldrawImport'
-import { CreateFileBodySchema, CreateSnapshotBodySchema, MAX_CREATE_FILE_BODY_BYTES, MAX_RECORDS_BODY_BYTES, parseJsonBody, RecordsBodySchema } from '../files/schemas'
+import { CreateSnapshotBodySchema, MAX_CREATE_FILE_BODY_BYTES, MAX_RECORDS_BODY_BYTES, parseCreateFileBody, parseJsonBody, RecordsBodySchema } from '../files/schemas'
 import { ApiError, ErrorCode } from '../http/errors'
 import { enforceRateLimit, rateLimitKey } from '../http/rateLimit'
 import { apiCall, authenticate, requireAnonymousRooms, requireId, requireVersion, withRepo, type Req } from '../http/request'
@@ -115,6 +116,8 @@ export async function postRecords(req: Req, env: Env): Promise<Response> {
 			return Response.json({ error: `the document is at clock ${result.clock}, not ${body.expectedClock}`, code: ErrorCode.CLOCK_MISMATCH, clock: result.clock }, { status: 409 })
 		case 'invalid':
 			return Response.json({ error: result.message, code: ErrorCode.INVALID_RECORD, typeName: result.typeName, path: result.path }, { status: 400 })
+		case 'too-large':
+			throw new ApiError(413, ErrorCode.DOCUMENT_TOO_LARGE, `the document would pass its limit of ${result.maxBytes} bytes (MAX_DOCUMENT_BYTES); nothing was applied`)
 	}
 }
 
@@ -165,7 +168,7 @@ export async function getVersion(req: Req, env: Env): Promise<Response> {
 
 /** POST /app/files: a new file, empty, imported, or a duplicate. */
 export async function createFileRoute(req: Req, env: Env): Promise<Response> {
-	const body = await parseJsonBody(req, CreateFileBodySchema, MAX_CREATE_FILE_BODY_BYTES)
+	const body = parseCreateFileBody(await parseJsonBody(req, z.unknown(), MAX_CREATE_FILE_BODY_BYTES), new URL(req.url).searchParams)
 	if (body.duplicateOf) return Response.json(await duplicateFile(req, env, { ...body, duplicateOf: body.duplicateOf }), { status: 201 })
 	return Response.json(await apiCall(req, env, (deps) => filesApi.createFile(deps, body)), { status: 201 })
 }

@@ -122,7 +122,7 @@ export async function waitForAcks(c: TestClient, timeoutMs = 10_000): Promise<vo
 }
 
 /** A card (schema/card.ts) on the document's first page. `props` may omit fields an older card lacks. */
-export function makeCardShape(store: Store<TLRecord>, id: string, props: Record<string, unknown>, x = 0, y = 0): TLRecord {
+export function makeCardShape(store: Store<TLRecord>, id: string, props: object, x = 0, y = 0): TLRecord {
 	const page = store.allRecords().find((r) => r.typeName === 'page')
 	if (!page) throw new Error('no page in the store yet: wait for `loaded` first')
 	return {

@@ -256,6 +256,29 @@ describe('duplicate, import and download', () => {
 		const shape = snap.documents.find((d: { state: { id: string } }) => d.state.id === 'shape:round').state
 		expect([shape.x, shape.y]).toEqual([7, 9])
 	})
+
+	it('imports a raw .tldr file posted as the whole body, as tldraw saves it, with the name from ?name=', async () => {
+		const o = await owner()
+		o.client.store.put([makeCardShape(o.client.store, 'saved', { ...defaultCardShapeProps(), title: 'in a .tldr' })])
+		await waitForAcks(o.client)
+		const saved = await (await fetch(`${harness.url}/app/file/${o.fileId}/download`, { headers: { Authorization: `Bearer ${o.token}` } })).text()
+		const post = (query: string, contentType: string) =>
+			api('POST', `/app/files${query}`, { token: o.token, body: saved, headers: { 'Content-Type': contentType } })
+
+		const named = await post('?name=Saved%20copy', 'application/vnd.tldraw+json')
+		expect(named).toMatchObject({ status: 201, body: { name: 'Saved copy' } })
+		const snap = (await api('GET', `/app/file/${named.body.id}/snapshot`, { token: o.token })).body.snapshot
+		expect(snap.documents.find((d: { state: { id: string } }) => d.state.id === 'shape:saved').state.props.title).toBe('in a .tldr')
+
+		const unnamed = await post('', 'application/json')
+		expect(unnamed.status).toBe(201)
+		expect(typeof unnamed.body.name).toBe('string')
+		expect((await post('?name=%07bell', 'application/json')).body).toMatchObject({ code: 'BAD_REQUEST' })
+		expect(await api('POST', '/app/files', { token: o.token, body: { tldrawFileFormatVersion: 1, schema: {}, records: [] } })).toMatchObject({
+			status: 400,
+			body: { code: 'INVALID_SNAPSHOT' },
+		})
+	})
 })
 
 describe('document API', () => {
