@@ -7,7 +7,7 @@
  */
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:http'
-import { tmpdir } from 'node:os'
+import { loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { closeAll, connectMoveClients } from './clients/moveClients.ts'
 import { describeMachine } from './lib/machine.ts'
@@ -30,7 +30,7 @@ const REPO_ROOT = new URL('..', import.meta.url).pathname
 const OUT_DIR = process.env.BENCH_OUT_DIR ?? join(REPO_ROOT, 'bench')
 const QUICK = process.env.BENCH_QUICK === '1'
 const CLIENTS = 10
-const RATE_PER_SEC = 100
+const RATE_PER_SEC = 20
 const DURATION_MS = QUICK ? 5_000 : 15_000
 const ROUNDS = QUICK ? 1 : 2
 const SECRET = 'whsec_' + Buffer.from('bench webhook secret, 32 bytes!').toString('base64')
@@ -82,6 +82,8 @@ async function runMode(mode: 'off' | 'on', receiverUrl: string, work: string, ro
 	}
 }
 
+const loadAtStart = loadavg()[0]!
+
 async function main() {
 	let received = 0
 	const server = createServer((req, res) => {
@@ -126,7 +128,8 @@ function writeReport(runs: ModeResult[]) {
 	const md = `# Webhooks and push latency
 
 Produced by \`node bench/webhooks.ts\`, ${new Date().toISOString()}, ${QUICK ? 'BENCH_QUICK' : 'full'} run.
-Machine: ${m.nproc} cores, ${m.cpuModel}, node ${m.node}, workerd ${m.workerd}.
+Machine: ${m.nproc} cores, ${m.cpuModel}, node ${m.node}, workerd ${m.workerd}; 1-minute load average
+${loadAtStart.toFixed(1)} at the start and ${loadavg()[0]!.toFixed(1)} at the end (other work on the machine widens every figure).
 
 One room, ${CLIENTS} clients, the writer moving a shape ${RATE_PER_SEC} times a second for ${DURATION_MS / 1000} s under
 \`wrangler dev\`; webhooks off, then on (a local receiver answering 200, \`WEBHOOK_DEBOUNCE_MS=1000\`), alternating
@@ -139,6 +142,8 @@ debounced event, the queue and the delivery run off the push path.
 ${rows.join('\n')}
 
 Mean over runs — ack p50: off ${med('off', 'p50').toFixed(1)} ms, on ${med('on', 'p50').toFixed(1)} ms; ack p99: off ${med('off', 'p99').toFixed(1)} ms, on ${med('on', 'p99').toFixed(1)} ms.
+Compare the spread between the two "off" runs with the gap between off and on: on a shared machine the
+first is the noise floor.
 Events received with webhooks on: ${merged('on').events} (session.joined per client plus one document.updated per second of edits); with webhooks off: ${merged('off').events}.
 `
 	writeFileSync(join(OUT_DIR, 'WEBHOOKS.md'), md)

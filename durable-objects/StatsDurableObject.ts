@@ -8,8 +8,13 @@ import { StatsStore, type DeadLetterRow } from '../src/stats/StatsStore'
  * push), the webhook consumers send delivery counts per batch. Holds the latest state per room, counters
  * and recent dead letters in its SQLite.
  */
+/** Rooms idle this long (and empty) leave the stats table; pruned at most once per PRUNE_EVERY_MS. */
+const FORGET_IDLE_ROOMS_AFTER_MS = 7 * 24 * 60 * 60_000
+const PRUNE_EVERY_MS = 60 * 60_000
+
 export class StatsDurableObject extends DurableObject<Env> {
 	private readonly store: StatsStore
+	private prunedAt = 0
 
 	constructor(ctx: DurableObjectState, env: Env) {
 		super(ctx, env)
@@ -17,7 +22,12 @@ export class StatsDurableObject extends DurableObject<Env> {
 	}
 
 	async reportRoom(report: RoomReport): Promise<void> {
-		this.store.recordRoom(report, Date.now())
+		const now = Date.now()
+		this.store.recordRoom(report, now)
+		if (now - this.prunedAt > PRUNE_EVERY_MS) {
+			this.prunedAt = now
+			this.store.pruneIdleRooms(now - FORGET_IDLE_ROOMS_AFTER_MS)
+		}
 	}
 
 	async forgetRoom(roomKey: string): Promise<void> {

@@ -50,8 +50,7 @@ export class RoomObservers {
 	changed() {
 		this.firstUnexportedAt ??= Date.now()
 		this.reporter.noteChange()
-		const roomKey = this.deps.meta.getRoomKey()
-		if (roomKey) this.webhooks.documentChanged(roomKey, this.changesSince)
+		this.webhooks.documentChanged(() => this.deps.meta.getRoomKey(), this.changesSince)
 	}
 
 	sessionJoined(a: Attachment) {

@@ -45,6 +45,11 @@ export class StatsStore {
 		this.add('exportFailures', exportFailures)
 	}
 
+	/** Drops rooms with no session and no activity since `beforeMs`, so the table stays the size of recent use. */
+	pruneIdleRooms(beforeMs: number) {
+		this.sql.exec('DELETE FROM st_rooms WHERE sessions = 0 AND last_activity_at < ?', beforeMs)
+	}
+
 	forgetRoom(roomKey: string) {
 		this.sql.exec('DELETE FROM st_rooms WHERE room_key = ?', roomKey)
 	}

@@ -58,13 +58,14 @@ export class RoomWebhooks {
 		void this.flush()
 	}
 
-	/** Called on every committed change: O(1), never waits. */
-	documentChanged(roomKey: string, changesSince: ChangesSince) {
+	/** Called on every committed change: O(1) with no storage access, never waits. */
+	documentChanged(roomKey: () => string | null, changesSince: ChangesSince) {
 		if (!this.enabled || this.stopped || this.timer) return
 		const at = nextDocumentUpdateAt(this.lastEmittedAt, this.deps.now(), this.deps.debounceMs)
 		this.timer = setTimeout(() => {
 			this.timer = null
-			this.emitDocumentUpdate(roomKey, changesSince)
+			const key = roomKey()
+			if (key) this.emitDocumentUpdate(key, changesSince)
 		}, at - this.deps.now())
 	}
 

@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { uniq } from '../helpers/api'
 import { connectClient, makeGeoShape, waitForAcks, type TestClient } from '../helpers/tldrawClient'
+import { waitFor } from '../helpers/waitFor'
 import { startHarness } from '../helpers/worker'
 
 const ADMIN_TOKEN = 'test-admin-token-0123456789'
@@ -37,14 +38,11 @@ interface RoomJson {
 }
 
 /** Polls the admin view until `predicate` holds: reports arrive in batches, so there is no event to wait for. */
-async function roomsWhere(predicate: (rooms: RoomJson[]) => boolean, what: string): Promise<RoomJson[]> {
-	let rooms: RoomJson[] = []
-	for (const deadline = Date.now() + 15_000; ; ) {
-		rooms = ((await (await admin('/app/admin/rooms')).json()) as { rooms: RoomJson[] }).rooms
-		if (predicate(rooms)) return rooms
-		if (Date.now() > deadline) throw new Error(`admin rooms never showed ${what}: ${JSON.stringify(rooms)}`)
-		await new Promise((r) => setTimeout(r, 100))
-	}
+function roomsWhere(predicate: (rooms: RoomJson[]) => boolean, what: string): Promise<RoomJson[]> {
+	return waitFor(async () => {
+		const { rooms } = (await (await admin('/app/admin/rooms')).json()) as { rooms: RoomJson[] }
+		return predicate(rooms) && rooms
+	}, `admin rooms showing ${what}`, 15_000)
 }
 
 const metricValue = (text: string, name: string) => Number(text.split('\n').find((l) => l.startsWith(`${name} `))?.split(' ')[1])

@@ -4,61 +4,23 @@
  * job is interrupted half-way, closes live sessions with NOT_FOUND, and their file ids never come back.
  * Checked by listing every R2 bucket, each room's storage and Postgres afterwards.
  */
-import pg from 'pg'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { SAMPLE_UPLOADS } from '../fakes/uploadFixtures'
-import { apiClient, uniq } from '../helpers/api'
-import { createTestKeys, requireDatabaseUrl, TEST_ORIGIN } from '../helpers/auth'
+import { uniq } from '../helpers/api'
 import { readZip } from '../helpers/readZip'
-import { connectClient, makeGeoShape, waitFor, waitForAcks, type TestClient } from '../helpers/tldrawClient'
-import { startHarness } from '../helpers/worker'
+import { useSignedInWorker, type Actor } from '../helpers/signedInWorker'
+import { makeGeoShape, waitForAcks } from '../helpers/tldrawClient'
+import { waitFor } from '../helpers/waitFor'
 
-const keys = createTestKeys()
-const databaseUrl = requireDatabaseUrl()
-let harness: Awaited<ReturnType<typeof startHarness>>
-let db: pg.Pool
-const api = apiClient(() => harness.url)
-const clients: TestClient[] = []
+const w = useSignedInWorker({
+	PERSIST_INTERVAL_MS: '200',
+	// One purge step per 300 ms, so the test can interrupt the job between two files.
+	PURGE_STEP_DELAY_MS: '300',
+})
+const { api, user, createFile } = w
 const BUCKETS = ['ROOMS', 'ROOM_HISTORY', 'SNAPSHOTS', 'UPLOADS'] as const
 
-beforeAll(async () => {
-	db = new pg.Pool({ connectionString: databaseUrl, max: 2 })
-	db.on('error', () => {})
-	harness = await startHarness({
-		DATABASE_URL: databaseUrl,
-		CLERK_JWT_KEY: keys.publicPem,
-		ALLOWED_ORIGINS: TEST_ORIGIN,
-		PERSIST_INTERVAL_MS: '200',
-		// One purge step per 300 ms, so the test can interrupt the job between two files.
-		PURGE_STEP_DELAY_MS: '300',
-	})
-})
-
-afterAll(async () => {
-	for (const c of clients) c.close()
-	await harness?.server.close()
-	await db?.end()
-})
-
-async function user(name: string) {
-	const userId = `${name}_${uniq()}`
-	return { userId, token: await keys.token(userId, { name }) }
-}
-type User = Awaited<ReturnType<typeof user>>
-
-function open(fileId: string, u: User) {
-	const c = connectClient(`${harness.url}/app/file/${fileId}`, { accessToken: u.token })
-	clients.push(c)
-	return c
-}
-
-async function createFile(u: User, body: Record<string, unknown> = {}) {
-	const res = await api('POST', '/app/files', { token: u.token, body })
-	expect(res.status).toBe(201)
-	return res.body as { id: string; name: string }
-}
-
-async function waitForVersion(fileId: string, u: User) {
+async function waitForVersion(fileId: string, u: Actor) {
 	for (const deadline = Date.now() + 15_000; ; ) {
 		const versions = (await api('GET', `/app/file/${fileId}/history`, { token: u.token })).body.versions as unknown[]
 		if (versions.length > 0) return
@@ -67,16 +29,22 @@ async function waitForVersion(fileId: string, u: User) {
 	}
 }
 
+/** Opens the file as `who`, draws a shape and waits until a version with it is exported. */
+async function drawOn(fileId: string, who: Actor, shapeId: string) {
+	const c = w.openFile(fileId, who)
+	await c.loaded
+	c.store.put([makeGeoShape(c.store, shapeId)])
+	await waitForAcks(c)
+	await waitForVersion(fileId, who)
+	return c
+}
+
 /** Alice owns three files with content in every kind of storage; Bob owns one and follows Alice's first. */
 async function populate() {
 	const alice = await user('alice')
 	const bob = await user('bob')
 	const drawn = await createFile(alice, { name: 'Drawn' })
-	const aliceClient = open(drawn.id, alice)
-	await aliceClient.loaded
-	aliceClient.store.put([makeGeoShape(aliceClient.store, 'alice-shape')])
-	await waitForAcks(aliceClient)
-	await waitForVersion(drawn.id, alice)
+	const aliceClient = await drawOn(drawn.id, alice, 'alice-shape')
 	const imported = await createFile(alice, { name: 'Imported', snapshot: { tldrawFileFormatVersion: 1, schema: aliceClient.store.schema.serialize(), records: aliceClient.store.allRecords().filter((r) => r.typeName !== 'instance') } })
 	const empty = await createFile(alice, { name: 'Empty' })
 	// Published, frozen, shared with Bob who has it open.
@@ -85,22 +53,13 @@ async function populate() {
 	const frozen = await api('POST', '/snapshots', { token: alice.token, body: { fileId: drawn.id } })
 	expect(frozen.status).toBe(201)
 	const objectName = `alice-upload-${uniq()}.png`
-	const up = await fetch(`${harness.url}/app/uploads/${objectName}?fileId=${drawn.id}`, { method: 'POST', headers: { Authorization: `Bearer ${alice.token}`, 'Content-Type': 'image/png' }, body: SAMPLE_UPLOADS['image/png'] })
+	const up = await fetch(`${w.url()}/app/uploads/${objectName}?fileId=${drawn.id}`, { method: 'POST', headers: { Authorization: `Bearer ${alice.token}`, 'Content-Type': 'image/png' }, body: SAMPLE_UPLOADS['image/png'] })
 	expect(up.status).toBe(201)
-	const bobClient = open(drawn.id, bob)
+	const bobClient = w.openFile(drawn.id, bob)
 	await bobClient.loaded
 	const bobFile = await createFile(bob, { name: 'Bob keeps this' })
-	const bobClient2 = open(bobFile.id, bob)
-	await bobClient2.loaded
-	bobClient2.store.put([makeGeoShape(bobClient2.store, 'bob-shape')])
-	await waitForAcks(bobClient2)
-	await waitForVersion(bobFile.id, bob)
-	for (const deadline = Date.now() + 20_000; ; ) {
-		const { rows } = await db.query('SELECT 1 FROM asset WHERE "objectName" = $1', [objectName])
-		if (rows.length) break
-		if (Date.now() > deadline) throw new Error('asset row never recorded')
-		await new Promise((r) => setTimeout(r, 100))
-	}
+	await drawOn(bobFile.id, bob, 'bob-shape')
+	await waitFor(async () => (await w.sql('SELECT 1 FROM asset WHERE "objectName" = $1', [objectName])).rows.length, 'the asset row', 20_000)
 	return {
 		alice,
 		bob,
@@ -115,7 +74,7 @@ async function populate() {
 }
 
 async function allR2Keys(): Promise<Record<string, string[]>> {
-	const env = (await harness.server.getWorker().getEnv()) as Record<string, R2Bucket>
+	const env = (await w.server().getWorker().getEnv()) as Record<string, R2Bucket>
 	const out: Record<string, string[]> = {}
 	for (const name of BUCKETS) {
 		out[name] = []
@@ -131,7 +90,7 @@ async function allR2Keys(): Promise<Record<string, string[]>> {
 
 /** Rows in the room's own storage, table by table (runtime-internal tables aside). */
 async function roomRows(fileId: string): Promise<Record<string, number>> {
-	const sql = await harness.server.getWorker().getDurableObjectStorage('ROOM', { name: `file:${fileId}` })
+	const sql = await w.server().getWorker().getDurableObjectStorage('ROOM', { name: `file:${fileId}` })
 	const tables = (await sql.exec("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE '\\_cf\\_%' ESCAPE '\\' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'")) as Array<{ name: string }>
 	const out: Record<string, number> = {}
 	for (const { name } of tables) out[name] = ((await sql.exec(`SELECT COUNT(*) AS n FROM "${name}"`)) as Array<{ n: number }>)[0]!.n
@@ -141,8 +100,8 @@ async function roomRows(fileId: string): Promise<Record<string, number>> {
 describe('GET /app/me/export', () => {
 	it('is a zip of the user row, the file list and every owned file as .tldr', async () => {
 		const d = await populate()
-		expect((await fetch(`${harness.url}/app/me/export`)).status).toBe(401)
-		const res = await fetch(`${harness.url}/app/me/export`, { headers: { Authorization: `Bearer ${d.alice.token}` } })
+		expect((await fetch(`${w.url()}/app/me/export`)).status).toBe(401)
+		const res = await fetch(`${w.url()}/app/me/export`, { headers: { Authorization: `Bearer ${d.alice.token}` } })
 		expect(res.status).toBe(200)
 		expect(res.headers.get('content-type')).toBe('application/zip')
 		const zip = readZip(new Uint8Array(await res.arrayBuffer()))
@@ -193,7 +152,7 @@ describe('DELETE /app/me', () => {
 		}
 		expect(progress.state).toBe('running')
 		expect(progress.filesDone).toBeLessThan(progress.filesTotal!)
-		await harness.server.getWorker().evictDurableObject('PURGE', { name: `purge:${d.alice.userId}` })
+		await w.server().getWorker().evictDurableObject('PURGE', { name: `purge:${d.alice.userId}` })
 
 		// Live sessions on her files end with NOT_FOUND: hers and Bob's.
 		expect(await d.aliceClient.syncError).toBe('NOT_FOUND')
@@ -213,15 +172,15 @@ describe('DELETE /app/me', () => {
 		}
 
 		// Postgres: nothing of Alice's; Bob and his file are untouched.
-		const pgLeft = await db.query(
+		const pgLeft = await w.sql(
 			`SELECT (SELECT COUNT(*) FROM "user" WHERE id = $1) + (SELECT COUNT(*) FROM file WHERE "ownerId" = $1 OR id = ANY($2))
 			      + (SELECT COUNT(*) FROM file_state WHERE "userId" = $1 OR "fileId" = ANY($2)) + (SELECT COUNT(*) FROM asset WHERE "userId" = $1 OR "objectName" = $3 OR "fileId" = ANY($2))
 			      + (SELECT COUNT(*) FROM user_mutation_number WHERE "userId" = $1) AS n`,
 			[d.alice.userId, ids, d.objectName],
 		)
 		expect(Number(pgLeft.rows[0].n)).toBe(0)
-		expect((await db.query('SELECT 1 FROM file WHERE id = $1', [d.bobFile.id])).rows).toHaveLength(1)
-		expect((await db.query('SELECT 1 FROM "user" WHERE id = $1', [d.bob.userId])).rows).toHaveLength(1)
+		expect((await w.sql('SELECT 1 FROM file WHERE id = $1', [d.bobFile.id])).rows).toHaveLength(1)
+		expect((await w.sql('SELECT 1 FROM "user" WHERE id = $1', [d.bob.userId])).rows).toHaveLength(1)
 
 		// Every R2 bucket, listed in full: no key names any of Alice's ids; Bob's objects are still there.
 		const after = await allR2Keys()
@@ -237,8 +196,8 @@ describe('DELETE /app/me', () => {
 		expect(Object.keys(await roomRows(d.bobFile.id)).some((t) => t.startsWith('tl_'))).toBe(true)
 
 		// Her file ids never come back, whoever asks.
-		await expect(db.query(`INSERT INTO file (id, "ownerId") VALUES ($1, $2)`, [ids[0], d.bob.userId])).rejects.toThrow(/cannot be used again/)
-		const reopen = open(ids[0]!, d.bob)
+		await expect(w.sql(`INSERT INTO file (id, "ownerId") VALUES ($1, $2)`, [ids[0], d.bob.userId])).rejects.toThrow(/cannot be used again/)
+		const reopen = w.openFile(ids[0]!, d.bob)
 		expect(await reopen.syncError).toBe('NOT_FOUND')
 	})
 })

@@ -4,63 +4,40 @@
  * configured URL; a receiver failing its first answers loses nothing; a receiver that never recovers ends
  * in the dead-letter queue, counted in the admin metrics.
  */
-import pg from 'pg'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { apiClient, uniq } from '../helpers/api'
-import { createTestKeys, requireDatabaseUrl, TEST_ORIGIN } from '../helpers/auth'
-import { connectClient, makeGeoShape, waitFor, waitForAcks, type TestClient } from '../helpers/tldrawClient'
-import { UserSocketClient } from '../helpers/userSocket'
-import { startWebhookReceiver, type WebhookReceiver } from '../helpers/webhookReceiver'
-import { startHarness } from '../helpers/worker'
+import { afterAll, describe, expect, it } from 'vitest'
+import { uniq } from '../helpers/api'
+import { useSignedInWorker } from '../helpers/signedInWorker'
+import { connectClient, makeGeoShape, waitForAcks, type TestClient } from '../helpers/tldrawClient'
+import { waitFor } from '../helpers/waitFor'
+import { startWebhookReceiver } from '../helpers/webhookReceiver'
 import type { WebhookEvent } from '../../src/webhooks/WebhookEvent'
 
-const keys = createTestKeys()
 const ADMIN_TOKEN = 'test-admin-token-0123456789'
 const SECRET = 'whsec_' + Buffer.from('webhook test secret, 32 bytes!!').toString('base64')
-const databaseUrl = requireDatabaseUrl()
-let harness: Awaited<ReturnType<typeof startHarness>>
-let receiver: WebhookReceiver
-let db: pg.Pool
-const api = apiClient(() => harness.url)
-const clients: TestClient[] = []
-const sockets: UserSocketClient[] = []
-
-beforeAll(async () => {
-	receiver = await startWebhookReceiver()
-	db = new pg.Pool({ connectionString: databaseUrl, max: 2 })
-	db.on('error', () => {})
-	harness = await startHarness({
-		DATABASE_URL: databaseUrl,
-		CLERK_JWT_KEY: keys.publicPem,
-		ALLOWED_ORIGINS: TEST_ORIGIN,
-		ADMIN_TOKEN,
-		PERSIST_INTERVAL_MS: '300',
-		REPLICATOR_KEEPALIVE_MS: '1000',
-		// Two receivers: every event goes to each.
-		WEBHOOK_URL: `${receiver.url}/a, ${receiver.url}/b`,
-		WEBHOOK_SECRET: SECRET,
-		WEBHOOK_DEBOUNCE_MS: '200',
-		// No wait between attempts, so a failing receiver reaches the dead-letter queue within seconds.
-		WEBHOOK_RETRY_BASE_SECONDS: '0',
-		STATS_REPORT_MS: '200',
-	})
+const receiver = await startWebhookReceiver()
+const w = useSignedInWorker({
+	ADMIN_TOKEN,
+	PERSIST_INTERVAL_MS: '300',
+	REPLICATOR_KEEPALIVE_MS: '1000',
+	// Two receivers: every event goes to each.
+	WEBHOOK_URL: `${receiver.url}/a, ${receiver.url}/b`,
+	WEBHOOK_SECRET: SECRET,
+	WEBHOOK_DEBOUNCE_MS: '200',
+	// No wait between attempts, so a failing receiver reaches the dead-letter queue within seconds.
+	WEBHOOK_RETRY_BASE_SECONDS: '0',
+	STATS_REPORT_MS: '200',
 })
+const { api, user } = w
+const clients: TestClient[] = []
 
 afterAll(async () => {
 	for (const c of clients) c.close()
-	for (const s of sockets) s.close()
-	await harness?.server.close()
-	await receiver?.close()
-	await db?.end()
+	await receiver.close()
 })
 
-async function user(name: string) {
-	const userId = `${name}_${uniq()}`
-	return { userId, token: await keys.token(userId, { name }) }
-}
-
-function client(path: string, token?: string) {
-	const c = connectClient(`${harness.url}${path}`, token ? { accessToken: token } : {})
+/** An anonymous room's client. */
+function client(path: string) {
+	const c = connectClient(`${w.url()}${path}`)
 	clients.push(c)
 	return c
 }
@@ -70,7 +47,7 @@ const delivered = (roomKey: string, type: string, path = '/a') => (r: { event: W
 	r.event.roomKey === roomKey && r.event.type === type && r.status === 200 && r.path === path
 
 async function metric(name: string): Promise<number> {
-	const res = await fetch(`${harness.url}/app/admin/metrics`, { headers: { Authorization: `Bearer ${ADMIN_TOKEN}` } })
+	const res = await fetch(`${w.url()}/app/admin/metrics`, { headers: { Authorization: `Bearer ${ADMIN_TOKEN}` } })
 	const line = (await res.text()).split('\n').find((l) => l.startsWith(`${name} `))
 	return Number(line?.split(' ')[1] ?? NaN)
 }
@@ -79,9 +56,7 @@ describe('webhooks', () => {
 	it('delivers every event type, signed, to every URL, numbered per room', async () => {
 		const alice = await user('alice')
 		// The user socket starts the replication stream, so file rows changed from now on produce events.
-		const s = await UserSocketClient.open(harness.url, alice.userId, alice.token)
-		sockets.push(s)
-		await s.waitFor((m) => m.type === 'init', 'init')
+		await w.openUserSocket(alice)
 
 		const created = await api('POST', '/app/files', { token: alice.token, body: { name: 'Hooked' } })
 		expect(created.status).toBe(201)
@@ -89,7 +64,7 @@ describe('webhooks', () => {
 		const roomKey = `file:${fileId}`
 		await receiver.waitFor(delivered(roomKey, 'file.created'), 'file.created')
 
-		const c = client(`/app/file/${fileId}`, alice.token)
+		const c = w.openFile(fileId, alice)
 		await c.loaded
 		const joined = await receiver.waitFor(delivered(roomKey, 'session.joined'), 'session.joined')
 		expect(joined.event.data).toMatchObject({ userId: alice.userId, anonymous: false, isReadonly: false })
@@ -101,13 +76,10 @@ describe('webhooks', () => {
 		expect(put.event.data.toClock).toBeGreaterThan(put.event.data.fromClock as number)
 
 		// A version to restore: wait for the export of the document with the shape.
-		let version = ''
-		for (const deadline = Date.now() + 15_000; !version; ) {
+		const version = await waitFor(async () => {
 			const versions = (await api('GET', `/app/file/${fileId}/history`, { token: alice.token })).body.versions as Array<{ version: string; clock: number }>
-			version = versions.find((v) => v.clock >= (put.event.data.toClock as number))?.version ?? ''
-			if (!version && Date.now() > deadline) throw new Error('no exported version')
-			if (!version) await new Promise((r) => setTimeout(r, 100))
-		}
+			return versions.find((v) => v.clock >= (put.event.data.toClock as number))?.version
+		}, 'an exported version with the shape', 15_000)
 		c.store.remove([shape.id])
 		await waitForAcks(c)
 		await receiver.waitFor((r) => delivered(roomKey, 'document.updated')(r) && (r.event.data.removed as string[]).includes('shape:hooked'), 'document.updated removing the shape')
@@ -123,7 +95,7 @@ describe('webhooks', () => {
 		expect((await api('PATCH', `/app/file/${fileId}`, { token: alice.token, body: { published: false } })).status).toBe(200)
 		await receiver.waitFor(delivered(roomKey, 'file.unpublished'), 'file.unpublished')
 		// Plain SQL produces events too: the replication stream sees it.
-		await db.query(`UPDATE "file" SET name = 'From SQL' WHERE id = $1`, [fileId])
+		await w.sql(`UPDATE "file" SET name = 'From SQL' WHERE id = $1`, [fileId])
 		await receiver.waitFor((r) => delivered(roomKey, 'file.updated')(r) && (r.event.data.file as { name: string }).name === 'From SQL', 'file.updated from plain SQL')
 
 		c.close()
@@ -209,13 +181,10 @@ describe('webhooks', () => {
 		await down.loaded
 		down.close()
 		// joined + left, at two URLs, for both rooms.
-		const deadline = Date.now() + 60_000
-		let dead = deadBefore
-		while (dead < deadBefore + 8) {
-			if (Date.now() > deadline) throw new Error(`dead letters: ${dead - deadBefore} of 8`)
-			await new Promise((r) => setTimeout(r, 200))
-			dead = await metric('sync_worker_webhook_dead_letters_total')
-		}
+		const dead = await waitFor(async () => {
+			const n = await metric('sync_worker_webhook_dead_letters_total')
+			return n >= deadBefore + 8 && n
+		}, '8 dead letters in the metrics', 60_000)
 		expect(dead).toBe(deadBefore + 8)
 		const goneAttempts = receiver.received.filter((r) => r.event.roomKey === goneRoom)
 		expect(goneAttempts).toHaveLength(4)
