@@ -1,4 +1,5 @@
 import { Router } from 'itty-router'
+import { isAppPageRequest, serveAppPage } from './app/appPages'
 import { handleAssetQueueBatch } from './assets/handleAssetQueueBatch'
 import { handleGetUpload, handleUpload } from './assets/uploadsApi'
 import { getConfig } from './config'
@@ -10,6 +11,7 @@ import { enforceRateLimit, rateLimitKey } from './http/rateLimit'
 import { apiCall, authenticate, handleCors, isUpgrade, requireAdmin, requireId, stripApiPrefix, withRepo, type Req } from './http/request'
 import { createErrorReporter } from './observability/reportError'
 import * as admin from './routes/admin'
+import { devSignIn } from './routes/devSignIn'
 import * as documents from './routes/documents'
 import * as templateCompat from './routes/templateCompat'
 import * as me from './routes/me'
@@ -79,6 +81,8 @@ router
 	.get('/app/me/export', me.exportMe)
 	.get('/app/me/purge', me.purgeStatus)
 	.delete('/app/me', me.deleteMe)
+	// Local development only (absent unless .dev.vars enables it)
+	.all('/app/dev/sign-in', devSignIn)
 	// User data and replication
 	.get('/app/:userId/connect', connectUserSocket)
 	.get('/app/replicator-status', async (req, env) => {
@@ -114,6 +118,9 @@ export default {
 			console.error(err)
 			return errorResponse(err)
 		}
+		// A browser opening an app page (/r/<roomId>, /f/<fileId>, …) gets the web app; its socket and API
+		// calls on the same paths carry no text/html Accept header and go to the routes below.
+		if (isAppPageRequest(request)) return serveAppPage(request, env.ASSETS)
 		const { preflight, corsify } = handleCors(env)
 		const req = stripApiPrefix(request)
 		const pre = preflight(req as Req)

@@ -7,7 +7,7 @@ import { createFileRepository, type FileRepository } from '../db/FileRepository'
 import type { Env } from '../env'
 import { applyFileRowChange, fileRowChangeDeps } from '../files/applyFileRowChange'
 import type * as filesApi from '../files/filesApi'
-import { createR2ImportStore } from '../files/ImportStore'
+import { createR2ImportStore } from '../room/ImportStore'
 import { VERSION_RE } from '../files/schemas'
 import { importSnapshotKey, isValidId } from '../storage/keys'
 import { ApiError, ErrorCode } from './errors'
@@ -68,6 +68,7 @@ export function filesDeps(env: Env, repo: FileRepository, auth: Auth | null): fi
 		repo,
 		auth,
 		imports: createR2ImportStore(env.SNAPSHOTS, importSnapshotKey),
+		maxDocumentBytes: getConfig(env).maxDocumentBytes,
 		// Applied before the response (so revocation is immediate); the replicator applies it again for
 		// changes made anywhere — both idempotent.
 		onFileChanged: (before, after) => applyFileRowChange(fileRowChangeDeps(env), before, after),

@@ -1,9 +1,9 @@
 import type { RoomSnapshot } from '@tldraw/sync-core'
-import { parseCreateSource } from '../files/createSource'
-import type { ImportStore } from '../files/ImportStore'
+import { parseCreateSource } from './createSource'
+import type { ImportStore } from './ImportStore'
 import type { SnapshotStore } from '../storage/SnapshotStore'
 import { roomKeyForFile, type RoomKey } from '../storage/keys'
-import { readLatestSnapshot } from './RoomHistory'
+import { readLatestSnapshot } from './readHistory'
 
 export type InitialSource = 'r2-latest' | 'import' | 'duplicate' | 'empty'
 

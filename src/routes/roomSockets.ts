@@ -53,6 +53,7 @@ export async function connectToFileRoom(req: Request, env: Env, ctx: ExecutionCo
 		sessionId,
 		isReadonly: file.decision.isReadonly,
 		userId: auth?.userId ?? null,
+		isOwner: auth !== null && file.row!.ownerId === auth.userId,
 		fileName: file.row!.name,
 	})
 }

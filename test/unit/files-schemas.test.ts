@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest'
 import { ApiError } from '../../src/http/errors'
 import { parseTldrawImport, type ParseImportResult } from '../../src/files/parseTldrawImport'
 import { CreateFileBodySchema, parseCreateFileBody, parseJsonBody, PatchFileBodySchema } from '../../src/files/schemas'
-import { formatCreateSource, parseCreateSource } from '../../src/files/createSource'
+import { formatCreateSource, parseCreateSource } from '../../src/room/createSource'
 
 const serialized = schema.serialize()
 
