@@ -12,6 +12,7 @@
 import { transact } from '@tldraw/state'
 import type { TLRecord } from '@tldraw/tlschema'
 import { connectClient, isConnected, makeGeoShape, waitFor, waitForAcks, type TestClient } from '../helpers/tldrawClient.ts'
+import { seededRandom } from '../helpers/seededRandom.ts'
 import { freePort, startWranglerDev, tempDir, type DevServer } from '../helpers/worker.ts'
 
 export interface ChaosOptions {
@@ -44,18 +45,6 @@ const MAX_DROPS = 15
 
 /** The x a read-only client writes into shapes: it must never show up anywhere. */
 const READONLY_SENTINEL_X = 424_242
-
-/** mulberry32: a small seeded PRNG, enough to replay choices. */
-export function seededRandom(seed: number): () => number {
-	let a = seed >>> 0
-	return () => {
-		a = (a + 0x6d2b79f5) >>> 0
-		let t = a
-		t = Math.imul(t ^ (t >>> 15), t | 1)
-		t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-	}
-}
 
 export function killsBySeed(seed: number): boolean {
 	return seed % 2 === 0
