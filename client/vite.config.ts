@@ -14,6 +14,8 @@ export default defineConfig({
 	root: import.meta.dirname,
 	plugins: [react()],
 	build: { outDir: 'dist', emptyOutDir: true, chunkSizeWarningLimit: 4096 },
+	// The dev server's pre-bundler can't follow @tldraw/assets' `?url` imports; serve that package as is.
+	optimizeDeps: { exclude: ['@tldraw/assets'] },
 	server: {
 		proxy: Object.fromEntries(
 			WORKER_PREFIXES.map((prefix) => [
