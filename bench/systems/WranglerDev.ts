@@ -1,5 +1,5 @@
 /** A `wrangler dev` process (and its workerd children) that can be restarted on the same persisted state. */
-import { cpSync, existsSync, mkdirSync, readdirSync, statSync, symlinkSync } from 'node:fs'
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync } from 'node:fs'
 import { join } from 'node:path'
 import { descendants, freePort, killGroup, spawnGroup, waitForHttp, type GroupProcess } from '../lib/processes.ts'
 
@@ -100,5 +100,9 @@ export function snapshotProject(paths: readonly string[], dest: string): string 
 	mkdirSync(dest, { recursive: true })
 	for (const path of paths) cpSync(join(REPO_ROOT, path), join(dest, path), { recursive: true })
 	symlinkSync(join(REPO_ROOT, 'node_modules'), join(dest, 'node_modules'), 'dir')
+	// wrangler refuses to start without the static-assets directory (the web app's build); the bench needs
+	// only rooms, so an empty one will do when the app was not built.
+	const assets = /^\[assets\][^[]*?^directory\s*=\s*"([^"]+)"/m.exec(readFileSync(join(dest, 'wrangler.toml'), 'utf8'))?.[1]
+	if (assets) mkdirSync(join(dest, assets), { recursive: true })
 	return dest
 }
