@@ -2,13 +2,14 @@
 import type { RoomSnapshot } from '@tldraw/sync-core'
 import type { FileRow } from '../db/schema'
 import type { Env } from '../env'
+import { requireAuth } from '../auth/authenticateRequest'
 import { accessDeniedError, decideRoomAccess } from '../files/decideRoomAccess'
 import * as filesApi from '../files/filesApi'
 import { parseTldrawImport } from '../files/parseTldrawImport'
 import { CreateFileBodySchema, CreateSnapshotBodySchema, MAX_CREATE_FILE_BODY_BYTES, MAX_RECORDS_BODY_BYTES, parseJsonBody, RecordsBodySchema } from '../files/schemas'
 import { ApiError, ErrorCode } from '../http/errors'
-import { enforceRateLimit, rateLimitKey } from '../http/rateLimit'
-import { apiCall, authenticate, requireAnonymousRooms, requireId, requireVersion, withRepo, type Req } from '../http/request'
+import { filesCall, requireAnonymousRooms, requireId, requireVersion, withRepo, type Req } from '../http/request'
+import type { Caller } from '../http/routeSteps'
 import { diffSnapshots } from '../room/diffSnapshots'
 import { parseRoomSnapshot } from '../room/parseRoomSnapshot'
 import { anonymousRoomAddress, fileRoomAddress, type RoomAddress } from '../room/RoomAddress'
@@ -33,20 +34,18 @@ export function roomRefOf(req: Req): RoomRef {
 
 /**
  * Resolves a file (Clerk + sharing rules; writes need an edit right) or an anonymous room (anyone with
- * the id reads and writes) to its room, or throws the HTTP error.
+ * the id reads and writes) to its room, or throws the HTTP error. The caller is already authenticated and
+ * within its rate limit (routeSteps.ts).
  */
-export async function resolveRoom(req: Req, env: Env, ref: RoomRef, need: 'read' | 'write'): Promise<ResolvedRoom> {
+export async function resolveRoom(env: Env, caller: Caller, ref: RoomRef, need: 'read' | 'write'): Promise<ResolvedRoom> {
 	if ('roomId' in ref) {
 		requireAnonymousRooms(env)
 		const address = anonymousRoomAddress(requireId(ref.roomId, 'roomId'))
-		await enforceRateLimit(env.API_RATE_LIMITER, rateLimitKey(req, null))
 		return { address, stub: roomStub(env, address.roomKey), file: null }
 	}
 	const fileId = requireId(ref.fileId, 'fileId')
-	const auth = await authenticate(req, env)
-	await enforceRateLimit(env.API_RATE_LIMITER, rateLimitKey(req, auth?.userId ?? null))
 	const file = await withRepo(env, (repo) => repo.getFile(fileId))
-	const decision = decideRoomAccess(file, auth)
+	const decision = decideRoomAccess(file, caller.auth)
 	if (decision.kind === 'deny') throw accessDeniedError(decision.reason)
 	if (need === 'write' && decision.isReadonly) throw new ApiError(403, ErrorCode.FORBIDDEN, 'this file is shared with you read-only')
 	const address = fileRoomAddress(file!)
@@ -62,8 +61,8 @@ export async function readVersion(env: Env, target: ResolvedRoom, version: strin
 
 export const HISTORY_PAGE_MAX = 200
 
-export async function listHistory(req: Req, env: Env): Promise<Response> {
-	const target = await resolveRoom(req, env, roomRefOf(req), 'read')
+export async function listHistory(req: Req, env: Env, _ctx: ExecutionContext, caller: Caller): Promise<Response> {
+	const target = await resolveRoom(env, caller, roomRefOf(req), 'read')
 	const url = new URL(req.url)
 	const limit = Math.min(HISTORY_PAGE_MAX, Math.max(1, Number(url.searchParams.get('limit') ?? 50) || 50))
 	const cursor = url.searchParams.get('cursor')
@@ -76,8 +75,8 @@ export async function listHistory(req: Req, env: Env): Promise<Response> {
 	})
 }
 
-export async function diffHistory(req: Req, env: Env): Promise<Response> {
-	const target = await resolveRoom(req, env, roomRefOf(req), 'read')
+export async function diffHistory(req: Req, env: Env, _ctx: ExecutionContext, caller: Caller): Promise<Response> {
+	const target = await resolveRoom(env, caller, roomRefOf(req), 'read')
 	const from = await readVersion(env, target, requireVersion(req.params.version))
 	const against = new URL(req.url).searchParams.get('against')
 	const to = against ? await readVersion(env, target, requireVersion(against)) : (await target.stub.readSnapshot(target.address)).snapshot
@@ -93,8 +92,8 @@ function underCurrentSchema(snapshot: RoomSnapshot, version: string) {
 	return migrated.snapshot
 }
 
-export async function restoreHistory(req: Req, env: Env): Promise<Response> {
-	const target = await resolveRoom(req, env, roomRefOf(req), 'write')
+export async function restoreHistory(req: Req, env: Env, _ctx: ExecutionContext, caller: Caller): Promise<Response> {
+	const target = await resolveRoom(env, caller, roomRefOf(req), 'write')
 	const version = requireVersion(req.params.version)
 	const result = await target.stub.restoreVersion(target.address, historyPrefix(target.address.roomKey) + version)
 	if (!result.found) throw new ApiError(404, ErrorCode.NOT_FOUND, `no version ${version} in this room's history`)
@@ -102,9 +101,10 @@ export async function restoreHistory(req: Req, env: Env): Promise<Response> {
 	return Response.json({ restored: version, clock: result.clock, version: result.newVersionKey?.slice(prefix.length) ?? null })
 }
 
-export async function postRecords(req: Req, env: Env): Promise<Response> {
+export async function postRecords(req: Req, env: Env, _ctx: ExecutionContext, caller: Caller): Promise<Response> {
+	// Only a caller who may write reads up to 4 MiB of body.
+	const target = await resolveRoom(env, caller, roomRefOf(req), 'write')
 	const body = await parseJsonBody(req, RecordsBodySchema, MAX_RECORDS_BODY_BYTES)
-	const target = await resolveRoom(req, env, roomRefOf(req), 'write')
 	const result = await target.stub.applyRecords(target.address, body)
 	switch (result.kind) {
 		case 'applied':
@@ -116,8 +116,8 @@ export async function postRecords(req: Req, env: Env): Promise<Response> {
 	}
 }
 
-export async function downloadTldr(req: Req, env: Env): Promise<Response> {
-	const target = await resolveRoom(req, env, roomRefOf(req), 'read')
+export async function downloadTldr(req: Req, env: Env, _ctx: ExecutionContext, caller: Caller): Promise<Response> {
+	const target = await resolveRoom(env, caller, roomRefOf(req), 'read')
 	const { snapshot } = await target.stub.readSnapshot(target.address)
 	const name = (target.file?.name || req.params.fileId || req.params.roomId || 'untitled').replace(/[^\w .-]+/g, '_').slice(0, 100)
 	const tldr = { tldrawFileFormatVersion: 1, schema: snapshot.schema, records: snapshot.documents.map((d) => d.state) }
@@ -127,11 +127,11 @@ export async function downloadTldr(req: Req, env: Env): Promise<Response> {
 }
 
 /** POST /app/files with `duplicateOf`: the source (current, or a history version) becomes the new file's import. */
-export async function duplicateFile(req: Req, env: Env, body: { name?: string; duplicateOf: string; version?: string }) {
-	const source = await resolveRoom(req, env, { fileId: body.duplicateOf }, 'read')
+export async function duplicateFile(env: Env, caller: Caller, body: { name?: string; duplicateOf: string; version?: string }) {
+	const source = await resolveRoom(env, caller, { fileId: body.duplicateOf }, 'read')
 	const snapshot = body.version ? await readVersion(env, source, body.version) : (await source.stub.readSnapshot(source.address)).snapshot
 	const name = body.name ?? `${source.file?.name || 'Untitled'} (copy)`
-	return apiCall(req, env, (deps) => filesApi.createFile(deps, { name, snapshot: snapshot as unknown as Record<string, unknown> }))
+	return filesCall(env, caller.auth, (deps) => filesApi.createFile(deps, { name, snapshot: snapshot as unknown as Record<string, unknown> }))
 }
 
 export async function serveSnapshotObject(env: Env, key: string, what: string): Promise<Response> {
@@ -141,35 +141,37 @@ export async function serveSnapshotObject(env: Env, key: string, what: string): 
 }
 
 /** GET …/snapshot */
-export async function getSnapshot(req: Req, env: Env): Promise<Response> {
-	const target = await resolveRoom(req, env, roomRefOf(req), 'read')
+export async function getSnapshot(req: Req, env: Env, _ctx: ExecutionContext, caller: Caller): Promise<Response> {
+	const target = await resolveRoom(env, caller, roomRefOf(req), 'read')
 	return Response.json(await target.stub.readSnapshot(target.address))
 }
 
 /** GET /app/file/:fileId/metadata */
-export async function getMetadata(req: Req, env: Env): Promise<Response> {
-	const target = await resolveRoom(req, env, roomRefOf(req), 'read')
+export async function getMetadata(req: Req, env: Env, _ctx: ExecutionContext, caller: Caller): Promise<Response> {
+	const target = await resolveRoom(env, caller, roomRefOf(req), 'read')
 	const meta = await target.stub.readMetadata(target.address)
 	return Response.json({ ...meta, updatedAt: target.file?.updatedAt.toISOString() ?? null })
 }
 
 /** GET …/history/:version */
-export async function getVersion(req: Req, env: Env): Promise<Response> {
-	const target = await resolveRoom(req, env, roomRefOf(req), 'read')
+export async function getVersion(req: Req, env: Env, _ctx: ExecutionContext, caller: Caller): Promise<Response> {
+	const target = await resolveRoom(env, caller, roomRefOf(req), 'read')
 	return Response.json(await readVersion(env, target, requireVersion(req.params.version)))
 }
 
 /** POST /app/files: a new file, empty, imported, or a duplicate. */
-export async function createFileRoute(req: Req, env: Env): Promise<Response> {
+export async function createFileRoute(req: Req, env: Env, _ctx: ExecutionContext, caller: Caller): Promise<Response> {
+	// Only a signed-in caller reads up to 10 MiB of body.
+	requireAuth(caller.auth)
 	const body = await parseJsonBody(req, CreateFileBodySchema, MAX_CREATE_FILE_BODY_BYTES)
-	if (body.duplicateOf) return Response.json(await duplicateFile(req, env, { ...body, duplicateOf: body.duplicateOf }), { status: 201 })
-	return Response.json(await apiCall(req, env, (deps) => filesApi.createFile(deps, body)), { status: 201 })
+	if (body.duplicateOf) return Response.json(await duplicateFile(env, caller, { ...body, duplicateOf: body.duplicateOf }), { status: 201 })
+	return Response.json(await filesCall(env, caller.auth, (deps) => filesApi.createFile(deps, body)), { status: 201 })
 }
 
 /** POST /snapshots: freezes a room the caller can read under a new public slug. */
-export async function createSharedSnapshot(req: Req, env: Env): Promise<Response> {
+export async function createSharedSnapshot(req: Req, env: Env, _ctx: ExecutionContext, caller: Caller): Promise<Response> {
 	const body = await parseJsonBody(req, CreateSnapshotBodySchema, 1024)
-	const target = await resolveRoom(req, env, body.fileId ? { fileId: body.fileId } : { roomId: body.roomId! }, 'read')
+	const target = await resolveRoom(env, caller, body.fileId ? { fileId: body.fileId } : { roomId: body.roomId! }, 'read')
 	const { snapshot } = await target.stub.readSnapshot(target.address)
 	const slug = crypto.randomUUID().replaceAll('-', '')
 	await env.SNAPSHOTS.put(sharedSnapshotKey(slug), JSON.stringify(snapshot), { httpMetadata: { contentType: 'application/json' } })

@@ -32,7 +32,7 @@ export async function startHarness(vars: Record<string, string> = {}) {
 	return { server, url: url.toString().replace(/\/$/, ''), slot: allVars.REPLICATION_SLOT ?? null }
 }
 
-async function dropSlot(databaseUrl: string, slot: string) {
+export async function dropSlot(databaseUrl: string, slot: string) {
 	const client = new pg.Client({ connectionString: databaseUrl })
 	client.on('error', () => {})
 	try {
