@@ -13,11 +13,13 @@ import type { Ratios } from './lib/markdown.ts'
 import { collectNotes } from './lib/notes.ts'
 import { killAllGroupsNow } from './lib/processes.ts'
 import { mergeRatios, renderReport } from './lib/report.ts'
+import { computeSummary, renderSummary, summaryOfOlderResults, type Summary } from './lib/summary.ts'
 import { renderDurability, runDurability } from './scenarios/durability.ts'
 import { renderFanout, runFanout } from './scenarios/fanout.ts'
 import { renderJoinTime, runJoinTime } from './scenarios/joinTime.ts'
 import { renderMemory, runMemory } from './scenarios/memory.ts'
 import { renderProtocolChecks, runProtocolChecks } from './scenarios/protocolCheck.ts'
+import { renderProfile, runProfile } from './scenarios/profile.ts'
 import { renderR2Export, runR2Export } from './scenarios/r2Export.ts'
 import { renderThroughput, runThroughput } from './scenarios/throughput.ts'
 import { BaselineServer } from './systems/BaselineServer.ts'
@@ -27,10 +29,12 @@ import { snapshotProject, WranglerDev } from './systems/WranglerDev.ts'
 const HELP = `usage: npm run bench            (bench/run.ts, then bench/replication.ts)
        node bench/run.ts          (this part alone; Node 22 first on PATH)
 
-Runs sync-worker, a bare TLSocketRoom on Node (in-memory and SQLite) and a raw relay Durable Object side by
-side on loopback (fan-out, throughput, join time, durability, memory/hibernation, R2 export) and rewrites
-bench/REPORT.md and bench/results.json, keeping the previous run's ratios beside. About 8 minutes; stops
-itself after 14.
+Runs sync-worker, a bare TLSocketRoom on Node (in-memory and SQLite) and a raw relay Durable Object (plain,
+and writing each message to SQLite first) side by side on loopback (fan-out, throughput, join time,
+durability, memory/hibernation, R2 export) and rewrites bench/REPORT.md and bench/results.json, keeping the
+previous run's ratios beside. About 10 minutes; stops itself after 14.
+Options: --only=fanout,throughput,join,durability,memory,r2,profile  run just those scenarios (r2 needs join) and
+         write the results to a temporary directory (printed), never over the committed ones.
 Env: BENCH_QUICK=1 (reduced counts, ~3 min), BENCH_OUT_DIR=dir (write the two files there).`
 if (process.argv.includes('--help') || process.argv.includes('-h')) {
 	console.log(HELP)
@@ -46,16 +50,24 @@ const COMMAND = process.env.npm_lifecycle_event === 'bench' ? 'npm run bench' : 
  */
 const SYNC_WORKER_VAR_OVERRIDES = { MAX_SESSIONS_PER_ROOM: '1000', MAX_PUSHES_PER_SECOND: '1000000', PUSH_BURST: '1000000' }
 /** What sync-worker is built from (copied at the start of the run, see snapshotProject). */
-const SYNC_WORKER_SOURCES = ['src', 'durable-objects', 'wrangler.toml', 'package.json', 'tsconfig.json']
+const SYNC_WORKER_SOURCES = ['src', 'durable-objects', 'schema', 'wrangler.toml', 'package.json', 'tsconfig.json']
 /** Hard stop, below the 15 minutes the whole run is allowed. */
 const DEADLINE_MS = 14 * 60_000
 const BENCH_DIR = new URL('.', import.meta.url).pathname
-const outDir = process.env.BENCH_OUT_DIR ?? BENCH_DIR
+const SCENARIOS = ['fanout', 'throughput', 'join', 'durability', 'memory', 'r2', 'profile'] as const
+type ScenarioName = (typeof SCENARIOS)[number]
+const onlyArg = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length)
+const only = onlyArg ? new Set(onlyArg.split(',') as ScenarioName[]) : null
+for (const name of only ?? []) if (!SCENARIOS.includes(name)) throw new Error(`--only: unknown scenario ${name} (${SCENARIOS.join(', ')})`)
+if (only?.has('r2')) only.add('join')
+const runs = (name: ScenarioName) => only === null || only.has(name)
+const outDir = process.env.BENCH_OUT_DIR ?? (only ? mkdtempSync(join(tmpdir(), 'sync-worker-bench-only-')) : BENCH_DIR)
 const quick = process.env.BENCH_QUICK === '1'
 
 interface PreviousResults {
 	startedAt: string
 	ratios: Ratios
+	summary: Summary | null
 }
 
 function readPrevious(path: string): PreviousResults | null {
@@ -63,7 +75,7 @@ function readPrevious(path: string): PreviousResults | null {
 	try {
 		const parsed = JSON.parse(readFileSync(path, 'utf8')) as Partial<PreviousResults>
 		return typeof parsed.startedAt === 'string' && typeof parsed.ratios === 'object' && parsed.ratios !== null
-			? { startedAt: parsed.startedAt, ratios: parsed.ratios }
+			? { startedAt: parsed.startedAt, ratios: parsed.ratios, summary: summaryOfOlderResults(parsed as never) }
 			: null
 	} catch {
 		return null
@@ -76,7 +88,7 @@ const log = (message: string) => console.log(`[bench ${((performance.now() - sta
 async function main() {
 	const startedAt = new Date().toISOString()
 	const machine = describeMachine()
-	const previous = readPrevious(join(outDir, 'results.json'))
+	const previous = readPrevious(join(BENCH_DIR, 'results.json'))
 	const workDir = mkdtempSync(join(tmpdir(), 'sync-worker-bench-'))
 	const runId = `b${Date.now().toString(36)}`
 	log(`state and logs in ${workDir}`)
@@ -104,6 +116,7 @@ async function main() {
 			baseline: baselineSystem('baseline', baseline),
 			baselineSqlite: baselineSystem('baseline-sqlite', baselineSqlite),
 			limit: wranglerSystem('limit', limitDev),
+			limitDurable: wranglerSystem('limit-durable', limitDev),
 			syncWorkerPersistDir,
 			quick,
 			roomId: (name) => `${runId}-${name}`,
@@ -114,16 +127,18 @@ async function main() {
 		const failed = checks.filter((c) => c.error)
 		if (failed.length > 0) throw new Error(`protocol check failed: ${failed.map((c) => `${c.system}: ${c.error}`).join('; ')}`)
 		log('protocol check passed')
-		const fanout = await runFanout(ctx)
-		const throughput = await runThroughput(ctx)
-		const durability = await runDurability(ctx, fanout)
-		const join_ = await runJoinTime(ctx)
-		const memory = await runMemory(ctx)
-		const r2 = await runR2Export(ctx)
+		const fanout = runs('fanout') || runs('durability') ? await runFanout(ctx) : undefined
+		const throughput = runs('throughput') ? await runThroughput(ctx) : undefined
+		const durability = runs('durability') && fanout ? await runDurability(ctx, fanout) : undefined
+		const join_ = runs('join') ? await runJoinTime(ctx) : undefined
+		const memory = runs('memory') ? await runMemory(ctx) : undefined
+		const r2 = runs('r2') ? await runR2Export(ctx) : undefined
+		const profile = runs('profile') ? await runProfile(ctx, syncWorkerDev) : undefined
 		await stopAll()
 
 		const loadAverageAtEnd = loadavg()[0] ?? 0
-		const ratios = mergeRatios(fanout.ratios, throughput.ratios, durability.ratios, join_.ratios)
+		const ratios = mergeRatios(fanout?.ratios ?? {}, throughput?.ratios ?? {}, durability?.ratios ?? {}, join_?.ratios ?? {})
+		const summary = computeSummary({ fanout, throughput, r2 })
 		const prev = previous?.ratios ?? null
 		const durationS = (performance.now() - started) / 1000
 		const results = {
@@ -134,20 +149,24 @@ async function main() {
 			machine,
 			loadAverageAtEnd,
 			syncWorkerVarOverrides: SYNC_WORKER_VAR_OVERRIDES,
+			only: onlyArg ?? null,
+			summary,
 			ratios,
-			scenarios: { protocolCheck: checks, fanout, throughput, durability, joinTime: join_, memory, r2Export: r2 },
+			scenarios: { protocolCheck: checks, fanout, throughput, durability, joinTime: join_, memory, r2Export: r2, profile },
 		}
 		const report = renderReport(
 			{ command: COMMAND, startedAt, durationS, quick, machine, loadAverageAtEnd, previousStartedAt: previous?.startedAt ?? null, syncWorkerVars: SYNC_WORKER_VAR_OVERRIDES },
 			[
+				renderSummary(summary, previous?.summary ?? null, r2),
 				renderProtocolChecks(checks),
-				renderFanout(fanout, prev),
-				renderThroughput(throughput, prev),
-				renderJoinTime(join_, prev),
-				renderDurability(durability, prev),
-				renderMemory(memory),
-				renderR2Export(r2),
-			],
+				fanout && renderFanout(fanout, prev),
+				throughput && renderThroughput(throughput, prev),
+				join_ && renderJoinTime(join_, prev),
+				durability && renderDurability(durability, prev),
+				memory && renderMemory(memory),
+				r2 && renderR2Export(r2),
+				profile && renderProfile(profile),
+			].filter((s): s is string => typeof s === 'string'),
 			collectNotes({ machine, ratios, previousRatios: prev, loadAverageAtEnd, fanout, throughput, durability, memory, r2 }),
 		)
 		mkdirSync(outDir, { recursive: true })

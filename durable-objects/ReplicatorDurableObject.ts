@@ -5,11 +5,15 @@ import { applyFileRowChange, fileRowChangeDeps } from '../src/files/applyFileRow
 import type { Env } from '../src/env'
 import { createErrorReporter } from '../src/observability/reportError'
 import { planReplication } from '../src/replication/planReplication'
+import { planDeliveryStep, planEffectStep, SerialPump, type DeliveryOutcome } from '../src/replication/planPump'
 import { ReplicatorStore } from '../src/replication/ReplicatorStore'
+import { nextStreamStatus, streamNeedsStart, type StreamEvent, type StreamState, type StreamStatus } from '../src/replication/streamState'
 import { ensureSlot, readSlotStatus } from '../src/replication/slot'
 import { TransactionAssembler } from '../src/replication/TransactionAssembler'
 import { userStub } from '../src/stubs'
 import { compareLsn, parseLsn } from '../src/user/lsn'
+import { planFileEvents } from '../src/webhooks/planFileEvents'
+import { messagesFor } from '../src/webhooks/WebhookEvent'
 
 export const PUBLICATION_NAME = 'sync_worker'
 /** Deliveries sent to one user per RPC. */
@@ -17,10 +21,8 @@ const DELIVERY_BATCH = 500
 /** A failing room effect is retried this many times (about 10 minutes of alarms) before it is dropped and reported. */
 const MAX_EFFECT_ATTEMPTS = 30
 
-type StreamState = 'stopped' | 'starting' | 'running' | 'failed'
-
 /**
- * The singleton that fans Postgres changes out (DESIGN §5): one logical replication stream (pgoutput,
+ * The singleton that fans Postgres changes out (ARCHITECTURE.md §4): one logical replication stream (pgoutput,
  * a persistent slot, the `sync_worker` publication), an outbox in SQLite written before each LSN is
  * acknowledged, ordered per-user deliveries and retried room effects. A storage alarm every
  * REPLICATOR_KEEPALIVE_MS restarts a stream that died — workerd evicts a Durable Object with no incoming
@@ -30,10 +32,9 @@ export class ReplicatorDurableObject extends DurableObject<Env> {
 	private readonly config: Config
 	private readonly store: ReplicatorStore
 	private service: LogicalReplicationService | null = null
-	private state: StreamState = 'stopped'
+	private stream: StreamStatus = { state: 'stopped', failureReported: false }
 	private lastError: string | null = null
-	private pumping: Promise<void> | null = null
-	private pumpAgain = false
+	private readonly pump = new SerialPump(() => this.deliverOnce())
 	private lastEventAt: number | null = null
 
 	constructor(ctx: DurableObjectState, env: Env) {
@@ -47,9 +48,8 @@ export class ReplicatorDurableObject extends DurableObject<Env> {
 	/** Starts the stream if it is not running; cheap when it is. Called by the Worker on room and user connects. */
 	async ensureRunning(): Promise<StreamState> {
 		await this.armKeepalive()
-		if (this.state === 'running' || this.state === 'starting') return this.state
-		await this.startStream()
-		return this.state
+		if (streamNeedsStart(this.stream.state)) await this.startStream()
+		return this.stream.state
 	}
 
 	/** A user's Durable Object subscribes; deliveries for it start at `nextSeq` of stream `streamId`. */
@@ -67,7 +67,7 @@ export class ReplicatorDurableObject extends DurableObject<Env> {
 		const slot = this.config.databaseUrl ? await readSlotStatus(this.config.databaseUrl, this.config.replicationSlot).catch((e) => ({ error: String(e) })) : null
 		const lastEventAt = this.lastEventAt ?? this.store.getMeta('lastEventAt')
 		return {
-			stream: this.state,
+			stream: this.stream.state,
 			streamId: this.store.getMeta('streamId'),
 			/** How many times a stream was (re)started: after evictions, crashes, Postgres restarts. */
 			streamStarts: Number(this.store.getMeta('streamStarts') ?? 0),
@@ -94,8 +94,8 @@ export class ReplicatorDurableObject extends DurableObject<Env> {
 
 	override async alarm() {
 		await this.armKeepalive()
-		if (this.state !== 'running' && this.state !== 'starting') await this.startStream()
-		await this.pump()
+		if (streamNeedsStart(this.stream.state)) await this.startStream()
+		await this.pump.request()
 	}
 
 	// ── stream ──
@@ -109,11 +109,11 @@ export class ReplicatorDurableObject extends DurableObject<Env> {
 	private async startStream() {
 		const url = this.config.databaseUrl
 		if (!url) {
-			this.state = 'failed'
+			this.stream = { ...this.stream, state: 'failed' }
 			this.lastError = 'DATABASE_URL is not set'
 			return
 		}
-		this.state = 'starting'
+		this.on('starting')
 		try {
 			const slot = await ensureSlot(url, this.config.replicationSlot)
 			if (slot.created || !this.store.getMeta('streamId')) await this.beginNewStream(slot.created)
@@ -125,12 +125,13 @@ export class ReplicatorDurableObject extends DurableObject<Env> {
 			const assembler = new TransactionAssembler()
 			service.on('data', (lsn: string, msg: Pgoutput.Message) => this.onMessage(service, assembler, lsn, msg))
 			service.on('heartbeat', async (_lsn: string, _ts: number, shouldRespond: boolean) => {
+				this.on('alive')
 				const last = this.store.getMeta('lastCommitLsn')
 				if (shouldRespond && last) await service.acknowledge(last).catch(() => {})
 			})
 			service.on('error', (err: Error) => this.onStreamError(service, err))
 			this.service = service
-			this.state = 'running'
+			this.on('subscribed')
 			this.store.setMeta('streamStarts', String(Number(this.store.getMeta('streamStarts') ?? 0) + 1))
 			this.lastError = null
 			// subscribe() resolves only when the stream ends; errors arrive through 'error'.
@@ -138,9 +139,7 @@ export class ReplicatorDurableObject extends DurableObject<Env> {
 				this.onStreamError(service, err),
 			)
 		} catch (err) {
-			this.state = 'failed'
-			this.lastError = err instanceof Error ? err.message : String(err)
-			console.error('replicator: stream failed to start:', this.lastError)
+			this.fail(err, 'stream failed to start')
 			// Retry soon rather than at the next keepalive.
 			await this.ctx.storage.setAlarm(Date.now() + 1_000)
 		}
@@ -160,76 +159,95 @@ export class ReplicatorDurableObject extends DurableObject<Env> {
 	private onStreamError(service: LogicalReplicationService, err: unknown) {
 		if (this.service !== service) return
 		this.service = null
-		this.state = 'failed'
-		this.lastError = err instanceof Error ? err.message : String(err)
-		console.error('replicator: stream error:', this.lastError)
+		this.fail(err, 'stream error')
 		void service.stop().catch(() => {})
 		void this.ctx.storage.setAlarm(Date.now() + 1_000)
 	}
 
+	/** The stream is down; an alarm retries it. Only the first failure of a streak is reported. */
+	private fail(err: unknown, what: string) {
+		this.lastError = err instanceof Error ? err.message : String(err)
+		if (this.on('failed')) this.report(err, { what })
+		else console.error(`replicator: ${what}:`, this.lastError)
+	}
+
+	/** Applies a stream event; true when it is to be reported. */
+	private on(event: StreamEvent): boolean {
+		const { status, report } = nextStreamStatus(this.stream, event)
+		this.stream = status
+		return report
+	}
+
 	private async onMessage(service: LogicalReplicationService, assembler: TransactionAssembler, lsn: string, msg: Pgoutput.Message) {
 		this.lastEventAt = Date.now()
+		this.on('alive')
 		const tx = assembler.push(msg)
 		if (!tx) return
 		this.store.setMeta('lastEventAt', String(this.lastEventAt))
 		const last = this.store.getMeta('lastCommitLsn')
 		// After a restart the slot may resend transactions we already stored: skip them (LSNs as numbers).
 		if (last === null || compareLsn(parseLsn(tx.commitLsn), parseLsn(last)) > 0) {
-			this.store.recordTransaction(tx.commitLsn, planReplication(tx, this.store.subscriptions()))
+			const fileEvents = this.config.webhooks.urls.length > 0 ? planFileEvents(tx) : []
+			this.store.recordTransaction(tx.commitLsn, planReplication(tx, this.store.subscriptions()), fileEvents)
 		}
 		await service.acknowledge(lsn).catch(() => {})
-		void this.pump()
+		void this.pump.request()
 	}
 
 	// ── delivery ──
 
-	/** Sends outbox entries until it is empty; one pump at a time, re-run if asked while running. */
-	private pump(): Promise<void> {
-		if (this.pumping) {
-			this.pumpAgain = true
-			return this.pumping
-		}
-		this.pumping = (async () => {
-			do {
-				this.pumpAgain = false
-				await this.deliverOnce()
-			} while (this.pumpAgain)
-		})().finally(() => (this.pumping = null))
-		return this.pumping
-	}
-
+	/** One pass over the outbox (SerialPump runs it again while there is more): deliveries, webhooks, room effects. */
 	private async deliverOnce() {
 		const streamId = this.store.getMeta('streamId') ?? 'none'
 		const pending = this.store.pendingDeliveries(streamId, DELIVERY_BATCH)
 		await Promise.all(
 			[...pending].map(async ([userId, deliveries]) => {
+				let outcome: DeliveryOutcome
 				try {
-					const accepted = await userStub(this.env, userId).deliver(deliveries)
-					if (accepted) this.store.markDelivered(userId, deliveries[deliveries.length - 1]!.seq)
-					else this.store.unregisterUser(userId) // nobody is connected there any more
-					this.pumpAgain ||= deliveries.length === DELIVERY_BATCH
+					outcome = (await userStub(this.env, userId).deliver(deliveries)) ? 'accepted' : 'nobody-connected'
 				} catch (err) {
 					console.warn(`replicator: delivery to ${userId} failed, will retry:`, err instanceof Error ? err.message : err)
+					outcome = 'failed'
 				}
+				const step = planDeliveryStep(outcome, deliveries.length, DELIVERY_BATCH)
+				if (step.action === 'mark-delivered') this.store.markDelivered(userId, deliveries[deliveries.length - 1]!.seq)
+				else if (step.action === 'unregister') this.store.unregisterUser(userId)
+				if (step.again) this.pump.requestAgain()
 			}),
 		)
+		await this.sendWebhooks()
 		for (const { id, effect, attempts } of this.store.pendingEffects(50)) {
+			let error: unknown = null
 			try {
-				// Throws to keep the effect in the outbox for a retry.
 				await applyFileRowChange(fileRowChangeDeps(this.env), effect.before, effect.after)
-				this.store.markEffectDone(id)
 			} catch (err) {
-				if (attempts + 1 >= MAX_EFFECT_ATTEMPTS) {
-					this.store.markEffectDone(id)
-					this.report(err, { fileId: effect.fileId, attempts })
-				} else this.store.markEffectFailed(id)
+				error = err ?? new Error('room effect failed')
 			}
+			const step = planEffectStep(error === null, attempts, MAX_EFFECT_ATTEMPTS)
+			if (step === 'retry') this.store.markEffectFailed(id)
+			else this.store.markEffectDone(id)
+			if (step === 'give-up') this.report(error, { fileId: effect.fileId, attempts })
+		}
+	}
+
+	/** `file.*` webhook events to the queue; they stay in the outbox until the queue accepted them. */
+	private async sendWebhooks() {
+		// A queue batch holds at most 100 messages: one per event and receiver.
+		const limit = Math.max(1, Math.floor(100 / Math.max(1, this.config.webhooks.urls.length)))
+		const pending = this.store.pendingWebhooks(limit)
+		if (pending.length === 0) return
+		try {
+			await this.env.WEBHOOK_QUEUE.sendBatch(pending.flatMap(({ event }) => messagesFor(event, this.config.webhooks.urls)))
+			this.store.markWebhooksSent(pending[pending.length - 1]!.id)
+			if (pending.length === limit) this.pump.requestAgain()
+		} catch (err) {
+			console.warn('replicator: webhook queue send failed, will retry:', err instanceof Error ? err.message : err)
 		}
 	}
 
 	private report(err: unknown, extra: Record<string, unknown>) {
 		console.error('replicator:', err, extra)
-		createErrorReporter({ dsn: this.config.sentryDsn, waitUntil: (p) => this.ctx.waitUntil(p), component: 'room' }).captureException(err, extra)
+		createErrorReporter({ dsn: this.config.sentryDsn, waitUntil: (p) => this.ctx.waitUntil(p), component: 'replicator' }).captureException(err, extra)
 	}
 }
 

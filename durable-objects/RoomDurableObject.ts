@@ -13,18 +13,21 @@ import { getConfig, type Config } from '../src/config'
 import type { Env } from '../src/env'
 import { SessionGate } from '../src/room/SessionGate'
 import { formatInvalidRecord, watchRecordValidation } from '../src/room/describeInvalidRecord'
-import { readAttachment, type Attachment } from '../src/room/socketAttachment'
+import { liveSessions, readAttachment, type Attachment } from '../src/room/socketAttachment'
 import { CloseCode } from '../src/room/closeCodes'
 import { decodeConnectRequest } from '../src/room/connectRequest'
 import { decideAdmission } from '../src/room/decideAdmission'
-import { RoomExporter } from '../src/room/RoomExporter'
+import { RoomHistory } from '../src/room/RoomHistory'
 import { RoomMetaStore } from '../src/room/RoomMetaStore'
+import { RoomObservers } from '../src/room/RoomObservers'
+import { purgeRoomStorage } from '../src/room/purgeRoomStorage'
+import { statsStub } from '../src/stubs'
 import { getDocumentName, setDocumentName } from '../src/room/documentName'
 import { loadInitialSnapshot } from '../src/room/loadInitialSnapshot'
+import { TL_TABLE_PREFIX } from '../src/room/readChanges'
 import { applyRecordChanges, type RecordChangeResult } from '../src/room/applyRecordChanges'
-import { parseRoomSnapshot } from '../src/room/parseRoomSnapshot'
 import type { VersionRow } from '../src/room/RoomMetaStore'
-import { createR2ImportStore, type ImportStore } from '../src/files/ImportStore'
+import { createR2ImportStore, type ImportStore } from '../src/room/ImportStore'
 import { planFileChange, type FileFacts } from '../src/files/planFileChange'
 import { importSnapshotKey, type RoomKey } from '../src/storage/keys'
 import type { RoomAddress } from '../src/room/RoomAddress'
@@ -52,7 +55,13 @@ export class RoomDurableObject extends DurableObject<Env> {
 	private readonly imports: ImportStore
 	private roomPromise: Promise<LoadedRoom> | null = null
 	private readonly gate: SessionGate
-	private readonly exporter: RoomExporter
+	private readonly sessionBySocket = new WeakMap<WebSocket, Attachment>()
+	private readonly sql: DurableObjectSqliteSyncWrapper
+	private readonly history: RoomHistory
+	/** Webhook events and stats reports; never on a push's path. */
+	private readonly observers: RoomObservers
+	/** Set by purge(): sockets closing afterwards must not bring the room back. */
+	private purged = false
 
 	constructor(ctx: DurableObjectState, env: Env) {
 		super(ctx, env)
@@ -61,13 +70,21 @@ export class RoomDurableObject extends DurableObject<Env> {
 		this.gate = new SessionGate(this.config, schema.serialize())
 		this.snapshots = createR2SnapshotStore(env.ROOMS, env.ROOM_HISTORY)
 		this.imports = createR2ImportStore(env.SNAPSHOTS, importSnapshotKey)
-		this.exporter = new RoomExporter({
+		this.sql = new DurableObjectSqliteSyncWrapper(ctx.storage, { tablePrefix: TL_TABLE_PREFIX })
+		this.history = new RoomHistory({
 			alarms: ctx.storage,
 			meta: this.meta,
 			snapshots: this.snapshots,
+			sql: this.sql,
 			persistIntervalMs: this.config.persistIntervalMs,
-			report: (err, extra) => this.report(err, extra),
+			report: (err, extra) => {
+				this.observers.exportFailed()
+				this.report(err, extra)
+			},
+			now: () => Date.now(),
+			yieldToEvents: () => new Promise((resolve) => setTimeout(resolve, 0)),
 		})
+		this.observers = new RoomObservers({ ctx, config: this.config, meta: this.meta, queue: env.WEBHOOK_QUEUE, stats: statsStub(env) })
 		// Answered by the runtime without waking the object, so idle rooms with open sockets hibernate.
 		ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair('{"type":"ping"}', '{"type":"pong"}'))
 	}
@@ -102,6 +119,8 @@ export class RoomDurableObject extends DurableObject<Env> {
 			setDocumentName(storage, connect.fileName)
 		}
 		const attachment: Attachment = { sessionId: connect.sessionId, isReadonly: connect.isReadonly, userId: connect.userId }
+		// A reconnect of a session whose old socket is still open is the same session, not a new one.
+		if (!this.liveSocket(connect.sessionId)) this.observers.sessionJoined(attachment)
 		this.ctx.acceptWebSocket(server, [connect.sessionId])
 		server.serializeAttachment(attachment)
 		room.handleSocketConnect({ sessionId: connect.sessionId, socket: server, isReadonly: connect.isReadonly })
@@ -109,15 +128,25 @@ export class RoomDurableObject extends DurableObject<Env> {
 	}
 
 	override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer) {
-		const attachment = readAttachment(ws)
-		if (!attachment) return ws.close(CloseCode.SERVICE_RESTART_CODE, 'session lost')
-		const verdict = this.gate.check(attachment.sessionId, message, Date.now())
+		const attachment = this.sessionOf(ws)
+		if (!attachment || this.purged) return ws.close(CloseCode.SERVICE_RESTART_CODE, 'session lost')
+		const verdict = this.gate.check(attachment.sessionId, message)
 		if (verdict.kind === 'reject') {
 			if (verdict.detail) console.warn(`${verdict.reason}: ${verdict.detail}`)
 			return this.rejectFrame(ws, attachment.sessionId, verdict.code, verdict.reason)
 		}
 		const { room } = await this.getRoom()
 		room.handleSocketMessage(attachment.sessionId, verdict.text)
+	}
+
+	/** A socket's attachment, deserialized and checked once per socket while the object lives, not per message. */
+	private sessionOf(ws: WebSocket): Attachment | null {
+		let attachment = this.sessionBySocket.get(ws)
+		if (!attachment) {
+			attachment = readAttachment(ws) ?? undefined
+			if (attachment) this.sessionBySocket.set(ws, attachment)
+		}
+		return attachment ?? null
 	}
 
 	private report(err: unknown, extra: Record<string, unknown>) {
@@ -147,16 +176,23 @@ export class RoomDurableObject extends DurableObject<Env> {
 	}
 
 	override async alarm() {
-		this.exporter.onAlarm()
-		if (!this.meta.getRoomKey()) return
-		const { storage } = await this.getRoom()
-		await this.exporter.exportNow(storage)
+		this.history.onAlarm()
+		if (this.purged || !this.meta.getRoomKey()) return
+		await this.getRoom()
+		await this.history.exportNow()
+		await this.history.retainIfDue(this.openSockets().length === 0)
+		await this.observers.alarm()
 	}
 
 	// ── Document and history API (called by the Worker over RPC after it checked access) ──
 
 	async listVersions(limit: number, beforeId?: number): Promise<VersionRow[]> {
 		return this.meta.listVersions(limit, beforeId)
+	}
+
+	/** The R2 objects a version is rebuilt from (see RoomHistory), or null when there is no such version. */
+	async versionChain(historyKey: string): Promise<string[] | null> {
+		return this.history.versionChain(historyKey)
 	}
 
 	async readSnapshot(address: RoomAddress): Promise<{ snapshot: RoomSnapshot; clock: number }> {
@@ -188,25 +224,43 @@ export class RoomDurableObject extends DurableObject<Env> {
 		address: RoomAddress,
 		historyKey: string,
 	): Promise<{ found: false } | { found: true; clock: number; newVersionKey: string | null }> {
-		if (!this.meta.getVersionByKey(historyKey)) return { found: false }
-		const json = await this.snapshots.getVersion(historyKey)
-		if (json === null) return { found: false }
+		const snapshot = await this.history.readVersion(historyKey)
+		if (snapshot === null) return { found: false }
 		const { storage } = await this.getRoom(address)
-		storage.transaction((txn) => loadSnapshotIntoStorage(txn, schema, parseRoomSnapshot(json)))
-		return { found: true, clock: storage.getClock(), newVersionKey: await this.exporter.exportNow(storage) }
+		storage.transaction((txn) => loadSnapshotIntoStorage(txn, schema, snapshot))
+		const result = { found: true as const, clock: storage.getClock(), newVersionKey: await this.history.exportNow() }
+		this.observers.restored({ version: historyKey, clock: result.clock, newVersion: result.newVersionKey })
+		return result
+	}
+
+	/** Admin view: live sessions and recent versions (GET /app/admin/room/:roomKey). */
+	async describe(roomKey: RoomKey) {
+		return this.observers.describe(roomKey)
+	}
+
+	/** DELETE /app/me: closes every session (NOT_FOUND) and deletes the room's storage. Idempotent. */
+	async purge(): Promise<void> {
+		this.purged = true
+		this.observers.stop()
+		this.roomPromise = null
+		await purgeRoomStorage(this.ctx)
 	}
 
 	private async handleSocketGone(ws: WebSocket) {
 		const attachment = readAttachment(ws)
-		if (!attachment) return
+		if (!attachment || this.purged) return
 		const { room } = await this.getRoom()
 		// useSync reconnects with the same sessionId; a late close of the old socket must not end the new session.
 		if (!this.liveSocket(attachment.sessionId, ws)) {
 			this.gate.forget(attachment.sessionId)
 			room.handleSocketClose(attachment.sessionId)
+			this.observers.sessionLeft(attachment)
 		}
-		const others = this.ctx.getWebSockets().filter((s) => s !== ws && s.readyState === WebSocket.OPEN)
-		if (others.length === 0) await this.exporter.schedule('last-session-left')
+		if (this.openSockets(ws).length === 0) await this.history.schedule('last-session-left')
+	}
+
+	private openSockets(except?: WebSocket): WebSocket[] {
+		return this.ctx.getWebSockets().filter((s) => s !== except && s.readyState === WebSocket.OPEN)
 	}
 
 	/** The open socket of `sessionId` other than `except`, newest first. */
@@ -218,7 +272,7 @@ export class RoomDurableObject extends DurableObject<Env> {
 	}
 
 	/**
-	 * Live re-authorization (DESIGN §3): a file row changed, so sessions that lost access are closed,
+	 * Live re-authorization (ARCHITECTURE.md §4): a file row changed, so sessions that lost access are closed,
 	 * sessions whose access level changed rejoin (the Worker decides afresh), and the name follows.
 	 * Idempotent, so a caller may retry it.
 	 */
@@ -226,10 +280,7 @@ export class RoomDurableObject extends DurableObject<Env> {
 		// A room nobody ever opened has no sessions and no document to rename.
 		if (!this.meta.getRoomKey()) return { closed: 0, rejoined: 0 }
 		const { room, storage } = await this.getRoom()
-		const sessions = this.ctx.getWebSockets().flatMap((ws) => {
-			const a = readAttachment(ws)
-			return a ? [{ sessionId: a.sessionId, userId: a.userId, isReadonly: a.isReadonly }] : []
-		})
+		const sessions = liveSessions(this.ctx)
 		const plan = planFileChange(before, after, sessions, getDocumentName(storage))
 		let closed = 0
 		let rejoined = 0
@@ -262,14 +313,17 @@ export class RoomDurableObject extends DurableObject<Env> {
 	}
 
 	private async loadRoom(roomKey: RoomKey | null, createSource: string | null): Promise<LoadedRoom> {
-		const sql = new DurableObjectSqliteSyncWrapper(this.ctx.storage, { tablePrefix: 'tl_' })
+		const sql = this.sql
 		let snapshot: RoomSnapshot | undefined
 		if (!SQLiteSyncStorage.hasBeenInitialized(sql) && roomKey) {
 			const initial = await loadInitialSnapshot({ roomKey, createSource, snapshots: this.snapshots, imports: this.imports })
 			snapshot = initial.snapshot
 		}
 		const storage = new SQLiteSyncStorage<TLRecord>({ sql, snapshot })
-		storage.onChange(() => void this.exporter.schedule('changed'))
+		storage.onChange(() => {
+			void this.history.schedule('changed')
+			this.observers.changed()
+		})
 		const room = new TLSocketRoom<TLRecord, void>({
 			schema,
 			storage,
@@ -288,6 +342,7 @@ export class RoomDurableObject extends DurableObject<Env> {
 				},
 			},
 		})
+		this.observers.loaded(storage, this.sql)
 		// Sockets that outlived a hibernation come back into the room where they left off.
 		for (const ws of this.ctx.getWebSockets()) {
 			const attachment = readAttachment(ws)

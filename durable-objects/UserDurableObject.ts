@@ -5,9 +5,11 @@ import { createDb, type Db } from '../src/db/createDb'
 import { getFile } from '../src/db/FileRepository'
 import type { Env } from '../src/env'
 import { ApiError, ErrorCode, errorResponse } from '../src/http/errors'
+import { createErrorReporter } from '../src/observability/reportError'
 import type { RowChange, UserDelivery } from '../src/replication/types'
 import { CommitTracker } from '../src/user/commitTracker'
 import { loadInitialData } from '../src/user/loadInitialData'
+import { planDelivery, StreamPositionSchema, type StreamPosition } from '../src/user/planDelivery'
 import { compareLsn } from '../src/user/lsn'
 import { parseClientMessage, toInitMessage, toWireChange, type ServerMessage } from '../src/user/protocol'
 import { MutationRejectCode, runMutation, type MutationResult } from '../src/user/runMutation'
@@ -17,12 +19,9 @@ import { replicatorStub } from '../src/stubs'
 const AttachmentSchema = z.object({ socketId: z.string(), initLsn: z.string() })
 type Attachment = z.infer<typeof AttachmentSchema>
 
-/** Where this user's replication stream stands; kept in storage so a hibernated object resumes it. */
-const StreamStateSchema = z.object({ streamId: z.string(), nextSeq: z.number().int() })
-type StreamState = z.infer<typeof StreamStateSchema>
 
 /**
- * One per user (DESIGN §6): the user-data socket. Sends initial data from one Postgres transaction,
+ * One per user (ARCHITECTURE.md §2, §4): the user-data socket. Sends initial data from one Postgres transaction,
  * forwards the user's replicated changes in order, and runs mutations, confirming each only once its
  * rows came back through replication. A gap in `seq` or a new stream id means changes may be missing:
  * every socket is re-initialised from Postgres.
@@ -50,9 +49,16 @@ export class UserDurableObject extends DurableObject<Env> {
 		const { 0: client, 1: server } = new WebSocketPair()
 		this.ctx.acceptWebSocket(server)
 		const socketId = crypto.randomUUID()
-		// Register before reading the initial data, so no change committed after that read is missed.
-		await this.ensureRegistered()
-		await this.initSocket(server, socketId)
+		try {
+			// Register before reading the initial data, so no change committed after that read is missed.
+			await this.ensureRegistered()
+			await this.initSocket(server, socketId)
+		} catch (err) {
+			// The upgrade fails with a plain 500 (the client retries); the Worker passes it on without reporting it again.
+			this.report(err, { during: 'connect' })
+			closeQuietly(server, 4500, 'could not load your data, reconnect')
+			return errorResponse(err)
+		}
 		return new Response(null, { status: 101, webSocket: client })
 	}
 
@@ -70,7 +76,7 @@ export class UserDurableObject extends DurableObject<Env> {
 		try {
 			result = await runMutation(await this.getDb(), await this.getUserId(), parsed.message)
 		} catch (err) {
-			console.error('mutation failed:', err)
+			this.report(err, { during: 'mutation', mutationId })
 			result = { ok: false, code: MutationRejectCode.INTERNAL, message: 'the mutation failed; nothing was changed' }
 		}
 		if (!result.ok) return send(ws, { type: 'reject', mutationId, code: result.code, message: result.message })
@@ -96,17 +102,10 @@ export class UserDurableObject extends DurableObject<Env> {
 	async deliver(deliveries: UserDelivery[]): Promise<boolean> {
 		const sockets = this.ctx.getWebSockets()
 		if (sockets.length === 0) return false
-		let stream = await this.ctx.storage.get<StreamState>('stream')
-		for (const delivery of deliveries) {
-			if (!stream || delivery.streamId !== stream.streamId || delivery.seq !== stream.nextSeq) {
-				if (stream && delivery.seq < stream.nextSeq && delivery.streamId === stream.streamId) continue // a retry we already applied
-				await this.resyncAll()
-				return true
-			}
-			stream = { ...stream, nextSeq: stream.nextSeq + 1 }
-			await this.forward(sockets, delivery)
-		}
-		await this.ctx.storage.put('stream', stream)
+		const plan = planDelivery(await this.streamPosition(), deliveries)
+		for (const delivery of plan.forward) await this.forward(sockets, delivery)
+		if (plan.kind === 'resync') await this.resyncAll()
+		else if (plan.next) await this.ctx.storage.put('stream', plan.next)
 		return true
 	}
 
@@ -158,8 +157,13 @@ export class UserDurableObject extends DurableObject<Env> {
 		}
 	}
 
+	private async streamPosition(): Promise<StreamPosition | null> {
+		const parsed = StreamPositionSchema.safeParse(await this.ctx.storage.get('stream'))
+		return parsed.success ? parsed.data : null
+	}
+
 	private async ensureRegistered() {
-		if (await this.ctx.storage.get('stream')) return
+		if (await this.streamPosition()) return
 		await this.register()
 	}
 
@@ -168,7 +172,7 @@ export class UserDurableObject extends DurableObject<Env> {
 		const userId = await this.getUserId()
 		const fileIds = await db.selectFrom('file_state').select('fileId').where('userId', '=', userId).execute()
 		const { streamId, nextSeq } = await this.replicator().registerUser(userId, fileIds.map((r) => r.fileId))
-		await this.ctx.storage.put('stream', { streamId, nextSeq } satisfies StreamState)
+		await this.ctx.storage.put('stream', { streamId, nextSeq } satisfies StreamPosition)
 	}
 
 	private async resyncAll() {
@@ -188,7 +192,7 @@ export class UserDurableObject extends DurableObject<Env> {
 			data = await loadInitialData(await this.getDb(), await this.getUserId())
 		} catch (err) {
 			this.initializing.delete(socketId)
-			ws.close(4500, 'could not load your data, reconnect')
+			closeQuietly(ws, 4500, 'could not load your data, reconnect')
 			throw err
 		}
 		const attachment = { socketId, initLsn: data.lsn } satisfies Attachment
@@ -214,6 +218,11 @@ export class UserDurableObject extends DurableObject<Env> {
 		return this.db
 	}
 
+	private report(err: unknown, extra: Record<string, unknown>) {
+		console.error('user object:', err, extra)
+		createErrorReporter({ dsn: this.config.sentryDsn, waitUntil: (p) => this.ctx.waitUntil(p), component: 'user' }).captureException(err, { ...extra, userId: this.userId })
+	}
+
 	private replicator() {
 		return replicatorStub(this.env)
 	}
@@ -228,6 +237,14 @@ function readAttachment(ws: WebSocket): Attachment | null {
 function sendChanges(ws: WebSocket, attachment: Attachment, delivery: UserDelivery) {
 	if (compareLsn(delivery.commitLsn, attachment.initLsn) <= 0) return
 	send(ws, { type: 'changes', changes: delivery.changes.map((c) => toWireChange(c)) })
+}
+
+function closeQuietly(ws: WebSocket, code: number, reason: string) {
+	try {
+		ws.close(code, reason)
+	} catch {
+		// already closed
+	}
 }
 
 function send(ws: WebSocket, message: ServerMessage | Record<string, unknown>) {

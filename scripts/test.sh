@@ -4,7 +4,21 @@
 # Starts a throwaway Postgres on a free port and removes it afterwards; ends with "N passed, N failed".
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+# Setup must leave tracked files as they are (a lockfile npm rewrites, generated files): otherwise a fresh
+# clone tests something other than what is committed. Compared before/after, so local edits are fine.
+tracked_state() { git status --porcelain --untracked-files=no; git diff --no-ext-diff --binary | cksum; }
+in_git=false
+if command -v git >/dev/null 2>&1 && git rev-parse --is-inside-work-tree >/dev/null 2>&1; then
+  in_git=true
+  tracked_before=$(tracked_state)
+fi
 . scripts/setup.sh
+if $in_git && [ "$(tracked_state)" != "$tracked_before" ]; then
+  echo "error: setup changed tracked files (commit what it produces, e.g. package-lock.json):" >&2
+  git status --short --untracked-files=no >&2
+  exit 1
+fi
 
 if [ "${1:-}" = "--help" ] || [ "${1:-}" = "-h" ]; then
   sed -n '2,4p' "$0" | sed 's/^# \{0,1\}//'

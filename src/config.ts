@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { isWebhookSecret } from './webhooks/signWebhook'
 
 /** Defaults with their units, in one place. */
 export const DEFAULT_MAX_SESSIONS_PER_ROOM = 50
@@ -17,6 +18,16 @@ export const MAX_FRAME_BYTES = 1024 * 1024
 /** R2 export retry backoff after a failure: doubles from the first value up to the cap. */
 export const EXPORT_RETRY_MIN_MS = 1_000
 export const EXPORT_RETRY_MAX_MS = 60_000
+/** Webhooks: at most one document.updated per room per window; queue retries double from the base. */
+export const DEFAULT_WEBHOOK_DEBOUNCE_MS = 2_000
+export const DEFAULT_WEBHOOK_RETRY_BASE_SECONDS = 10
+export const DEFAULT_WEBHOOK_RETRY_MAX_SECONDS = 3_600
+/** Upload cap for the template-compatible anonymous route (POST /api/uploads/:uploadId); signed-in uploads keep 10 MiB. */
+export const DEFAULT_MAX_ANONYMOUS_UPLOAD_BYTES = 5 * 1024 * 1024
+/** How often a busy room reports to the stats object (admin view). */
+export const DEFAULT_STATS_REPORT_MS = 10_000
+/** Pause between the steps of a purge (DELETE /app/me); 0 runs the whole job at once. */
+export const DEFAULT_PURGE_STEP_DELAY_MS = 0
 
 const boolFromString = z
 	.enum(['true', 'false', '1', '0'])
@@ -87,7 +98,21 @@ const ConfigSchema = z
 		CLERK_JWT_KEY: JwtKeySchema.optional(),
 		/** Clerk's JWKS is fetched (and cached) from the Clerk API to verify tokens. */
 		CLERK_SECRET_KEY: z.string().regex(/^sk_(test|live)_\S+$/, 'must look like sk_test_… or sk_live_…').optional(),
+		/** One or more receiver URLs, separated by commas or spaces; none turns webhooks off. */
+		WEBHOOK_URL: z
+			.string()
+			.transform((v) => v.split(/[\s,]+/).filter(Boolean))
+			.pipe(z.array(z.url({ protocol: /^https?$/ })))
+			.default([]),
+		WEBHOOK_SECRET: z.string().refine(isWebhookSecret, 'must be whsec_<base64 of at least 16 bytes>').optional(),
+		WEBHOOK_DEBOUNCE_MS: positiveInt.default(DEFAULT_WEBHOOK_DEBOUNCE_MS),
+		WEBHOOK_RETRY_BASE_SECONDS: z.coerce.number().int().min(0).default(DEFAULT_WEBHOOK_RETRY_BASE_SECONDS),
+		WEBHOOK_RETRY_MAX_SECONDS: positiveInt.default(DEFAULT_WEBHOOK_RETRY_MAX_SECONDS),
+		STATS_REPORT_MS: positiveInt.default(DEFAULT_STATS_REPORT_MS),
+		MAX_ANONYMOUS_UPLOAD_BYTES: positiveInt.max(10 * 1024 * 1024, 'must be at most 10485760 (the signed-in upload cap)').default(DEFAULT_MAX_ANONYMOUS_UPLOAD_BYTES),
+		PURGE_STEP_DELAY_MS: z.coerce.number().int().min(0).default(DEFAULT_PURGE_STEP_DELAY_MS),
 	})
+	.refine((e) => e.WEBHOOK_URL.length === 0 || e.WEBHOOK_SECRET, { path: ['WEBHOOK_SECRET'], message: 'is required when WEBHOOK_URL is set' })
 	.transform((e) => {
 		const allowedOrigins = Object.freeze(commaList(e.ALLOWED_ORIGINS))
 		return {
@@ -104,6 +129,16 @@ const ConfigSchema = z
 			replicatorKeepaliveMs: e.REPLICATOR_KEEPALIVE_MS,
 			adminToken: e.ADMIN_TOKEN,
 			clientIpHeader: e.CLIENT_IP_HEADER,
+			webhooks: Object.freeze({
+				urls: Object.freeze(e.WEBHOOK_URL),
+				secret: e.WEBHOOK_SECRET,
+				debounceMs: e.WEBHOOK_DEBOUNCE_MS,
+				retryBaseSeconds: e.WEBHOOK_RETRY_BASE_SECONDS,
+				retryMaxSeconds: e.WEBHOOK_RETRY_MAX_SECONDS,
+			}),
+			statsReportMs: e.STATS_REPORT_MS,
+			maxAnonymousUploadBytes: e.MAX_ANONYMOUS_UPLOAD_BYTES,
+			purgeStepDelayMs: e.PURGE_STEP_DELAY_MS,
 			auth: Object.freeze({
 				jwtKey: e.CLERK_JWT_KEY,
 				secretKey: e.CLERK_SECRET_KEY,

@@ -1,4 +1,8 @@
 import type { AssetQueueMessage } from './assets/AssetQueueMessage'
+import type { PurgeDurableObject } from '../durable-objects/PurgeDurableObject'
+import type { StatsDurableObject } from '../durable-objects/StatsDurableObject'
+import type { WebhookQueueMessage } from './webhooks/WebhookEvent'
+import type { DeadLetter } from './webhooks/deliverWebhookBatch'
 import type { ReplicatorDurableObject } from '../durable-objects/ReplicatorDurableObject'
 import type { RoomDurableObject } from '../durable-objects/RoomDurableObject'
 import type { UserDurableObject } from '../durable-objects/UserDurableObject'
@@ -8,6 +12,10 @@ export interface Env {
 	ROOM: DurableObjectNamespace<RoomDurableObject>
 	USER: DurableObjectNamespace<UserDurableObject>
 	REPLICATOR: DurableObjectNamespace<ReplicatorDurableObject>
+	/** Singleton behind the admin view: batched room reports, webhook counters. */
+	STATS: DurableObjectNamespace<StatsDurableObject>
+	/** One per user: the resumable purge job of DELETE /app/me. */
+	PURGE: DurableObjectNamespace<PurgeDurableObject>
 	ROOMS: R2Bucket
 	ROOM_HISTORY: R2Bucket
 	/** Uploaded documents waiting for their room's first start; later also published snapshots. */
@@ -16,10 +24,15 @@ export interface Env {
 	UPLOADS: R2Bucket
 	/** Asset association: one message per stored upload, consumed by this Worker's `queue` handler. */
 	ASSET_QUEUE: Queue<AssetQueueMessage>
+	/** Webhook events, one message per event and receiver; consumed by this Worker's `queue` handler. */
+	WEBHOOK_QUEUE: Queue<WebhookQueueMessage>
+	/** Dead letters of WEBHOOK_QUEUE: permanent failures at once, others after max_retries. */
+	WEBHOOK_DLQ: Queue<DeadLetter>
 	/** HTTP API requests per user (or per IP when signed out). */
 	API_RATE_LIMITER: RateLimit
 	/** Room connections per user or IP; also bounds how fast one IP can create anonymous rooms. */
 	ROOM_CONNECT_RATE_LIMITER: RateLimit
+	ANONYMOUS_API_RATE_LIMITER: RateLimit
 	DATABASE_URL?: string
 	REPLICATION_SLOT?: string
 	REPLICATOR_KEEPALIVE_MS?: string
@@ -33,5 +46,13 @@ export interface Env {
 	MAX_MESSAGE_BYTES?: string
 	MAX_PUSHES_PER_SECOND?: string
 	PUSH_BURST?: string
+	MAX_ANONYMOUS_UPLOAD_BYTES?: string
 	SENTRY_DSN?: string
+	WEBHOOK_URL?: string
+	WEBHOOK_SECRET?: string
+	WEBHOOK_DEBOUNCE_MS?: string
+	WEBHOOK_RETRY_BASE_SECONDS?: string
+	WEBHOOK_RETRY_MAX_SECONDS?: string
+	STATS_REPORT_MS?: string
+	PURGE_STEP_DELAY_MS?: string
 }

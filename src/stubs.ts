@@ -1,6 +1,6 @@
 /** Every Durable Object stub is built here; nothing else calls `idFromName`. Names come from storage/keys. */
 import type { Env } from './env'
-import { REPLICATOR_OBJECT_NAME, roomKeyForFile, userObjectName, type RoomKey } from './storage/keys'
+import { purgeObjectName, REPLICATOR_OBJECT_NAME, roomKeyForFile, STATS_OBJECT_NAME, userObjectName, type RoomKey } from './storage/keys'
 
 /** The room of `roomKey` (`room:<roomId>` or `file:<fileId>`). */
 export function roomStub(env: Pick<Env, 'ROOM'>, roomKey: RoomKey) {
@@ -36,4 +36,14 @@ export function userStub(env: Pick<Env, 'USER'>, userId: string) {
 
 export function replicatorStub(env: Pick<Env, 'REPLICATOR'>) {
 	return env.REPLICATOR.get(env.REPLICATOR.idFromName(REPLICATOR_OBJECT_NAME))
+}
+
+/** The one stats object behind the admin view. */
+export function statsStub(env: Pick<Env, 'STATS'>) {
+	return env.STATS.get(env.STATS.idFromName(STATS_OBJECT_NAME))
+}
+
+/** The purge job of `userId` (DELETE /app/me). */
+export function purgeStub(env: Pick<Env, 'PURGE'>, userId: string) {
+	return env.PURGE.get(env.PURGE.idFromName(purgeObjectName(userId)))
 }

@@ -10,19 +10,26 @@ import { ApiError, ErrorCode, errorResponse, isExpectedError } from './http/erro
 import { filesCall, handleCors, requireId, stripApiPrefix, withRepo, type Req } from './http/request'
 import { adminRoute, apiRoute, isUpgrade, publicRoute, socketRoute } from './http/routeSteps'
 import { createErrorReporter } from './observability/reportError'
+import * as admin from './routes/admin'
 import * as documents from './routes/documents'
+import * as me from './routes/me'
 import { connectAnonymousRoom, connectReadonlyRoom, connectToFileRoom, connectUserSocket, denyRoomSocket, denyUserSocket, readonlySlug } from './routes/roomSockets'
+import * as templateCompat from './routes/templateCompat'
 import { replicatorStub } from './stubs'
-import { handleUnfurl } from './unfurl/unfurlApi'
+import { handleDeadLetterBatch, handleWebhookBatch, WEBHOOK_DLQ_NAME, WEBHOOK_QUEUE_NAME } from './webhooks/handleWebhookQueues'
 
+export { PurgeDurableObject } from '../durable-objects/PurgeDurableObject'
 export { ReplicatorDurableObject } from '../durable-objects/ReplicatorDurableObject'
 export { RoomDurableObject } from '../durable-objects/RoomDurableObject'
+export { StatsDurableObject } from '../durable-objects/StatsDurableObject'
 export { UserDurableObject } from '../durable-objects/UserDurableObject'
 
 // Every route runs exactly one step of src/http/routeSteps.ts (decode path params, authenticate,
 // rate-limit) before its handler, which alone reads the body.
 const router = Router<Req, [Env, ExecutionContext]>()
 const roomSocket = (handler: Parameters<typeof socketRoute>[1]) => socketRoute(denyRoomSocket, handler)
+/** The template client's routes: signed-out callers are charged to ANONYMOUS_API_RATE_LIMITER instead. */
+const anonymousApiRoute = (handler: Parameters<typeof apiRoute>[0]) => apiRoute(handler, { anonymousLimiter: 'ANONYMOUS_API_RATE_LIMITER' })
 const fileRoomSocket = roomSocket(connectToFileRoom)
 const fileApi = apiRoute((req, env, _ctx, { auth }) => filesCall(env, auth, (deps) => filesApi.getFile(deps, { fileId: req.params.fileId! })).then((f) => Response.json(f)))
 
@@ -70,7 +77,15 @@ router
 	// Assets and bookmarks
 	.post('/app/uploads/:objectName', apiRoute((req, env, _ctx, { auth }) => handleUpload(req, env, { auth, withRepo: (fn) => withRepo(env, fn) })))
 	.get('/app/uploads/:objectName', publicRoute((req, env) => handleGetUpload(req, env)))
-	.get('/unfurl', apiRoute((req, _env, _ctx, { auth }) => handleUnfurl(req, { auth })))
+	.get('/unfurl', anonymousApiRoute(templateCompat.unfurl))
+	// tldraw's sync-cloudflare template client (called as /api/connect, /api/uploads, /api/unfurl)
+	.get('/connect/:roomId', roomSocket(connectAnonymousRoom))
+	.post('/uploads/:uploadId', anonymousApiRoute(templateCompat.uploadAnonymously))
+	.get('/uploads/:uploadId', publicRoute((req, env) => handleGetUpload(req, env)))
+	// A user's own data
+	.get('/app/me/export', apiRoute(me.exportMe))
+	.get('/app/me/purge', apiRoute(me.purgeStatus))
+	.delete('/app/me', apiRoute(me.deleteMe))
 	// User data and replication
 	.get('/app/:userId/connect', socketRoute(denyUserSocket, connectUserSocket))
 	.get('/app/replicator-status', adminRoute(async (_req, env) => Response.json(await replicatorStub(env).status())))
@@ -84,6 +99,9 @@ router
 			return Response.json({ restarting: true }, { status: 202 })
 		}),
 	)
+	.get('/app/admin/rooms', adminRoute(admin.listRooms))
+	.get('/app/admin/room/:roomKey', adminRoute(admin.getRoom))
+	.get('/app/admin/metrics', adminRoute(admin.metrics))
 	// Publishing and frozen snapshots
 	.get('/app/publish/:slug', publicRoute(documents.getPublished))
 	.post('/snapshots', apiRoute(documents.createSharedSnapshot))
@@ -120,8 +138,18 @@ export default {
 		return response.status === 101 ? response : corsify(response, req)
 	},
 
-	/** Queue consumer: records the `asset` row of each stored upload (idempotent, retried with backoff). */
+	/**
+	 * Queue consumers: asset rows of stored uploads (idempotent, retried with backoff), webhook
+	 * deliveries, and the webhooks' dead letters.
+	 */
 	async queue(batch: MessageBatch<unknown>, env: Env): Promise<void> {
-		await handleAssetQueueBatch(batch, env)
+		switch (batch.queue) {
+			case WEBHOOK_QUEUE_NAME:
+				return handleWebhookBatch(batch, env)
+			case WEBHOOK_DLQ_NAME:
+				return handleDeadLetterBatch(batch, env)
+			default:
+				return handleAssetQueueBatch(batch, env)
+		}
 	},
 } satisfies ExportedHandler<Env>

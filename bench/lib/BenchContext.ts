@@ -9,6 +9,8 @@ export interface BenchContext {
 	baselineSqlite: BenchSystem
 	/** Raw broadcast Durable Object under the same workerd. */
 	limit: BenchSystem
+	/** The same relay writing each message to its SQLite before relaying it. */
+	limitDurable: BenchSystem
 	/** sync-worker's `--persist-to` directory; its local R2 lives under `v3/r2`. */
 	syncWorkerPersistDir: string
 	/** Smaller counts for a quick look (BENCH_QUICK=1); the report says so. */

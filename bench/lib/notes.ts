@@ -15,21 +15,22 @@ export interface NoteInputs {
 	ratios: Ratios
 	previousRatios: Ratios | null
 	loadAverageAtEnd: number
-	fanout: FanoutResult
-	throughput: ThroughputResult
-	durability: DurabilityResult
-	memory: MemoryResult
-	r2: R2Result
+	// Absent when `--only` skipped the scenario.
+	fanout?: FanoutResult
+	throughput?: ThroughputResult
+	durability?: DurabilityResult
+	memory?: MemoryResult
+	r2?: R2Result
 }
 
 export function collectNotes(r: NoteInputs): string[] {
 	const notes = [
 		`Everything ran on one ${r.machine.nproc}-core machine: the load generator, both \`wrangler dev\` instances (4 workerd processes) and both Node servers share the cores, and traffic never leaves loopback. Absolute latencies have no network in them; the ratios are the comparable part.`,
-		"sync-worker and limit are reached through wrangler dev's proxy workerd (an extra process hop per message that production does not have). sync-worker/limit compares like with like; sync-worker/baseline includes the hop.",
+		"sync-worker, limit and limit-durable are reached through wrangler dev's proxy workerd (an extra process hop per message that production does not have). sync-worker/limit(-durable) compares like with like; sync-worker/baseline includes the hop. The run did not measure workerd without wrangler's proxy.",
 		'workerd under `wrangler dev` is not the deployed platform: Durable Object SQLite is a local file without replication or output-gate latency, R2 is a local simulation, and all objects share one process.',
 		'Scenario 4 compares storage back ends inside the Node baseline only; sync-worker has no in-memory mode without changing src/.',
 		"Scenario 5: workerd reports no hibernation event to an outside process. Hibernation is shown by probes that detect a room object re-created behind an open socket (a half-received chunked push that is forgotten; the limit object's construction id), not by a runtime signal; in production the timing of hibernation differs. RSS deltas per room/session include allocator and JIT noise.",
-		'Scenario 6: export times come from the timestamp in each version key and the upload time miniflare records for each object, both taken inside workerd; the R2 write latency of a real bucket is not represented. Writes are counted as 2 per history version (version + `latest` pointer, as SnapshotStore.putVersion writes them): miniflare keeps no log of overwrites, so the pointer writes themselves cannot be counted.',
+		'Scenario 6: export times come from the timestamp in each version key and the upload time miniflare records for each object, both taken inside workerd; the R2 write latency of a real bucket is not represented. Writes are counted as 2 per history version (the version and the `latest` chain manifest, RoomHistory.exportNow): miniflare keeps no log of overwrites, so the manifest writes are counted at the manifest\'s final size.',
 	]
 	const changes = Object.entries(r.ratios)
 		.map(([key, now]) => ({ now, before: r.previousRatios?.[key] ?? null }))
@@ -44,11 +45,11 @@ export function collectNotes(r: NoteInputs): string[] {
 	if (loadAverageAtStart > 0.5 || r.loadAverageAtEnd > 2.5) {
 		notes.push(`Other work was running on the machine (1-minute load average ${loadAverageAtStart.toFixed(2)} at start, ${r.loadAverageAtEnd.toFixed(2)} at end); tails (p99, max) are the most affected.`)
 	}
-	const busy = r.fanout.runs.filter((f) => corePercent(f.cpu.generatorMs, f.cpu.wallMs) > GENERATOR_BOUND_PERCENT)
+	const busy = (r.fanout?.runs ?? []).filter((f) => corePercent(f.cpu.generatorMs, f.cpu.wallMs) > GENERATOR_BOUND_PERCENT)
 	if (busy.length > 0) {
 		notes.push(`Fan-out steps where the load generator used over ${GENERATOR_BOUND_PERCENT}% of a core (its own queueing is in those latencies): ${busy.map((f) => `${f.system} × ${f.clients}`).join(', ')}.`)
 	}
-	for (const run of r.throughput.runs) {
+	for (const run of r.throughput?.runs ?? []) {
 		const last = run.steps.at(-1)
 		if (!last) continue
 		const genPercent = corePercent(last.cpu.generatorMs, last.cpu.wallMs)
@@ -58,14 +59,14 @@ export function collectNotes(r: NoteInputs): string[] {
 			notes.push(`Throughput, ${run.system}: at the failing step (${last.targetRate}/s) the generator used ${genPercent.toFixed(0)}% of a core, so its own queueing is part of that latency.`)
 		}
 	}
-	const closed = [...r.fanout.runs, ...r.durability.runs].filter((f) => f.serverCloses.length > 0)
+	const closed = [...(r.fanout?.runs ?? []), ...(r.durability?.runs ?? [])].filter((f) => f.serverCloses.length > 0)
 	if (closed.length > 0) {
 		notes.push(`The server closed sockets during: ${closed.map((f) => `${f.system} × ${f.clients} (${f.serverCloses.map((c) => `${c.code} ${c.reason}`).join(', ')})`).join('; ')} — those runs are not valid.`)
 	}
-	const lost = [...r.fanout.runs, ...r.durability.runs].filter((f) => f.lost > 0)
+	const lost = [...(r.fanout?.runs ?? []), ...(r.durability?.runs ?? [])].filter((f) => f.lost > 0)
 	if (lost.length > 0) notes.push(`Moves lost (not at every client within 5 s) in: ${lost.map((f) => `${f.system} × ${f.clients} (${f.lost})`).join(', ')}; they are left out of the percentiles.`)
-	const sw = r.memory.runs.find((m) => m.system === 'sync-worker')
-	for (const m of r.memory.runs) {
+	const sw = r.memory?.runs.find((m) => m.system === 'sync-worker')
+	for (const m of r.memory?.runs ?? []) {
 		if (m.probedRooms === 0) continue
 		if (m.controlKept !== null && m.controlKept < m.probedRooms) {
 			notes.push(`Hibernation, ${m.system}: the probe's control lost state in ${m.probedRooms - m.controlKept} of ${m.probedRooms} rooms without any idle period, so this run's hibernation result for ${m.system} is not valid.`)
@@ -85,7 +86,7 @@ export function collectNotes(r: NoteInputs): string[] {
 		notes.push(`Wake-up cost, sync-worker: push acknowledgement p50 ${idle.toFixed(1)} ms after the idle period against ${pause.toFixed(1)} ms shortly after the export alarm (single pushes in ${Math.ceil(sw!.rooms / 2)} rooms; each sample also carries scheduling noise).`)
 	}
 	if (sw && sw.socketsClosedWhileIdle > 0) notes.push(`sync-worker closed ${sw.socketsClosedWhileIdle} idle sockets during the idle period.`)
-	for (const room of r.r2.rooms) {
+	for (const room of r.r2?.rooms ?? []) {
 		if (room.exports === 0) notes.push(`R2: the ${room.shapes}-shape room wrote no export inside the active window.`)
 	}
 	return notes

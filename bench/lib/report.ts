@@ -57,6 +57,7 @@ export function renderReport(header: RunHeader, sections: string[], notes: strin
 		'- **baseline** — `bench/baseline-server.ts`: TLSocketRoom from @tldraw/sync-core on plain Node with `ws`, InMemorySyncStorage, a separate child process.',
 		'- **baseline-sqlite** — the same server with `--storage sqlite` (SQLiteSyncStorage + NodeSqliteWrapper over node:sqlite), for scenarios 3 and 4.',
 		'- **limit** — `bench/limit/worker.ts`: a Durable Object that relays each WebSocket message to the room\'s other sockets (hibernation API, no tldraw, no storage) under its own `wrangler dev` with the same workerd. It approximates the least work per message any room on this runtime can do (it does not batch, see scenario 2).',
+		'- **limit-durable** — `DurableBroadcastRoom` in the same worker (`/durable/r/<id>`): the relay, but each message is first inserted into the object\'s SQLite; workerd\'s output gate holds the relayed sends until that write is durable, the contract a durable room keeps (sync-worker acknowledges a push once SQLiteSyncStorage committed it). The least work any durable room on this runtime can do per message.',
 		'- **load generator** — `bench/run.ts` itself: one Node process with protocol-level clients on plain `ws` (no TLSyncClient), compression off for every system. Its CPU use is reported beside the latencies; all latencies are on its clock.',
 		'',
 		...sections.flatMap((s) => [s, '']),

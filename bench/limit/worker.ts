@@ -7,9 +7,11 @@ import { DurableObject } from 'cloudflare:workers'
 
 interface Env {
 	ROOM: DurableObjectNamespace<BroadcastRoom>
+	DURABLE_ROOM: DurableObjectNamespace<DurableBroadcastRoom>
 }
 
-const ROOM_PATH = /^\/r\/([A-Za-z0-9_-]{1,128})$/
+/** `/r/:roomId` is the relay; `/durable/r/:roomId` the relay that stores each message first. */
+const ROOM_PATH = /^(\/durable)?\/r\/([A-Za-z0-9_-]{1,128})$/
 
 /**
  * Not relayed: the object answers it with the id it drew when constructed. The benchmark asks before and
@@ -49,13 +51,32 @@ export class BroadcastRoom extends DurableObject<Env> {
 	}
 }
 
+/**
+ * The "limit-durable" system: the same relay, but each message is first written into the object's SQLite.
+ * workerd's output gate holds the relayed sends until that write is durable, which is the contract a
+ * durable room keeps (sync-worker acknowledges a push only once SQLiteSyncStorage committed it), so this is
+ * the least work any durable room on this runtime can do per message.
+ */
+export class DurableBroadcastRoom extends BroadcastRoom {
+	constructor(ctx: DurableObjectState, env: Env) {
+		super(ctx, env)
+		ctx.storage.sql.exec('CREATE TABLE IF NOT EXISTS messages (seq INTEGER PRIMARY KEY, body TEXT NOT NULL)')
+	}
+
+	override async webSocketMessage(sender: WebSocket, message: string | ArrayBuffer) {
+		if (message !== WHOAMI) this.ctx.storage.sql.exec('INSERT INTO messages (body) VALUES (?)', typeof message === 'string' ? message : new TextDecoder().decode(message))
+		return super.webSocketMessage(sender, message)
+	}
+}
+
 export default {
 	async fetch(request: Request, env: Env): Promise<Response> {
 		const url = new URL(request.url)
 		if (url.pathname === '/health') return Response.json({ ok: true })
-		const roomId = ROOM_PATH.exec(url.pathname)?.[1]
-		if (!roomId) return new Response('not found', { status: 404 })
+		const match = ROOM_PATH.exec(url.pathname)
+		if (!match) return new Response('not found', { status: 404 })
 		if (request.headers.get('Upgrade')?.toLowerCase() !== 'websocket') return new Response('upgrade required', { status: 426 })
-		return env.ROOM.get(env.ROOM.idFromName(roomId)).fetch(request)
+		const namespace = match[1] ? env.DURABLE_ROOM : env.ROOM
+		return namespace.get(namespace.idFromName(match[2]!)).fetch(request)
 	},
 } satisfies ExportedHandler<Env>

@@ -82,7 +82,7 @@ export async function runFanout(ctx: BenchContext): Promise<FanoutResult> {
 	const runs: FanoutRun[] = []
 	for (const clients of FANOUT_CLIENT_COUNTS) {
 		const moves = ctx.quick ? 20 : clients >= 250 ? 150 : 300
-		for (const system of [ctx.syncWorker, ctx.baseline, ctx.limit]) {
+		for (const system of [ctx.syncWorker, ctx.baseline, ctx.limit, ctx.limitDurable]) {
 			ctx.log(`fan-out: ${system.name}, ${clients} clients, ${moves} moves`)
 			runs.push(await measureFanout(system, ctx.roomId(`fanout-${system.name}-${clients}`), clients, moves))
 		}
@@ -96,7 +96,7 @@ export function fanoutRatios(prefix: string, runs: FanoutRun[]): Ratios {
 	const find = (system: SystemName, clients: number) => runs.find((r) => r.system === system && r.clients === clients)?.latency
 	for (const clients of new Set(runs.map((r) => r.clients))) {
 		const sw = find('sync-worker', clients)
-		for (const other of ['baseline', 'limit'] as const) {
+		for (const other of ['baseline', 'limit', 'limit-durable'] as const) {
 			const o = find(other, clients)
 			if (!o) continue
 			ratios[`${prefix}.n${clients}.p50.sync-worker/${other}`] = ratio(sw?.p50, o.p50)

@@ -88,7 +88,7 @@ async function checkRaw(system: BenchSystem, roomId: string, checks: string[]) {
 
 export async function runProtocolChecks(ctx: BenchContext): Promise<ProtocolCheck[]> {
 	const results: ProtocolCheck[] = []
-	for (const system of [ctx.syncWorker, ctx.baseline, ctx.baselineSqlite, ctx.limit]) {
+	for (const system of [ctx.syncWorker, ctx.baseline, ctx.baselineSqlite, ctx.limit, ctx.limitDurable]) {
 		const checks: string[] = []
 		try {
 			await (system.protocol === 'tldraw' ? checkTldraw : checkRaw)(system, ctx.roomId(`check-${system.name}`), checks)

@@ -12,6 +12,7 @@ import { sleep } from '../lib/processes.ts'
 import { readWranglerVar } from '../lib/wranglerVars.ts'
 // The one module that builds sync-worker's storage keys (it has no imports, so Node can load it as is).
 import { historyPrefix, latestSnapshotKey, roomKeyForAnonymousRoom } from '../../src/storage/keys.ts'
+import { CHECKPOINT_CHAIN_FRACTION, CHECKPOINT_EVERY_VERSIONS } from '../../src/room/chainLimits.ts'
 import { summarize, type Summary } from '../lib/stats.ts'
 import { JOIN_ROOM_SIZES, joinRoomId } from './joinTime.ts'
 
@@ -33,6 +34,33 @@ export interface R2RoomRun {
 	/** Seconds into the window of each export's alarm, and of the slowest acknowledgement. */
 	exportAtS: number[]
 	slowestAckAtS: number | null
+	/** Acks of pushes sent at least ACK_CLEAR_OF_EXPORT_MS away from every export alarm: the room without exports. */
+	ackClearOfExports: Summary | null
+	/** Versions of the window by kind (from the room's history API). */
+	checkpoints: number
+	changeSets: number
+	/** The newest checkpoint's size: the whole document as history stores it. */
+	checkpointBytes: number | null
+	changeSetBytes: Summary | null
+	/** Size of the `latest` chain manifest at the end. */
+	manifestBytes: number
+	/** History objects written in the window plus one `latest` manifest per export, per active minute. */
+	bytesPerActiveMinute: number
+	/**
+	 * The long-run rate: change sets and manifests as measured, plus checkpoints at the rate the chain policy
+	 * forces them (every CHECKPOINT_EVERY_VERSIONS versions, or sooner when change sets pass
+	 * CHECKPOINT_CHAIN_FRACTION of a checkpoint), whether or not one fell inside this window.
+	 */
+	amortizedBytesPerActiveMinute: number | null
+}
+
+/** An ack counts as "clear of exports" when its push was sent this far from every export alarm. */
+const ACK_CLEAR_OF_EXPORT_MS = 1_500
+
+interface ListedVersion {
+	version: string
+	kind: 'checkpoint' | 'changes'
+	bytes: number
 }
 
 interface AckSample {
@@ -59,6 +87,7 @@ function analyseRoom(
 	shapes: number,
 	window: { start: number; end: number; persistIntervalMs: number },
 	acks: AckSample[],
+	listed: ListedVersion[],
 ): R2RoomRun {
 	const roomKey = roomKeyForAnonymousRoom(roomId)
 	const allVersions = objects
@@ -70,7 +99,27 @@ function analyseRoom(
 	const latest = objects.find((o) => o.key === latestSnapshotKey(roomKey))
 	const newest = allVersions.at(-1)
 	const minutes = (window.end - window.start) / 60_000
+	const inWindow = new Set(versions.map((v) => v.key.slice(historyPrefix(roomKey).length)))
+	const kinds = listed.filter((v) => inWindow.has(v.version))
+	const checkpointBytes = listed.find((v) => v.kind === 'checkpoint')?.bytes ?? null
+	const manifestBytes = latest?.size ?? 0
+	const writtenBytes = versions.reduce((n, v) => n + v.size, 0) + manifestBytes * versions.length
+	const changeBytesPerMinute = (kinds.filter((v) => v.kind === 'changes').reduce((n, v) => n + v.bytes, 0) + manifestBytes * versions.length) / minutes
+	const exportsPerMinute = versions.length / minutes
+	const exportTimes = versions.map((v) => v.at - window.start)
 	return {
+		ackClearOfExports: summarize(acks.filter((a) => exportTimes.every((t) => Math.abs(a.at - t) >= ACK_CLEAR_OF_EXPORT_MS)).map((a) => a.ms)),
+		checkpoints: kinds.filter((v) => v.kind === 'checkpoint').length,
+		changeSets: kinds.filter((v) => v.kind === 'changes').length,
+		checkpointBytes,
+		changeSetBytes: summarize(kinds.filter((v) => v.kind === 'changes').map((v) => v.bytes)),
+		manifestBytes,
+		bytesPerActiveMinute: writtenBytes / minutes,
+		amortizedBytesPerActiveMinute:
+			checkpointBytes === null
+				? null
+				: changeBytesPerMinute +
+					checkpointBytes * Math.max(exportsPerMinute / CHECKPOINT_EVERY_VERSIONS, changeBytesPerMinute / (CHECKPOINT_CHAIN_FRACTION * checkpointBytes)),
 		shapes,
 		exports: versions.length,
 		writesPerActiveMinute: (versions.length * 2) / minutes,
@@ -114,32 +163,63 @@ export async function runR2Export(ctx: BenchContext): Promise<R2Result> {
 		await sleep(persistIntervalMs + 3_000)
 		const objects = listLocalR2Objects(ctx.syncWorkerPersistDir)
 		const window = { start: windowStart, end: windowEnd, persistIntervalMs }
-		return {
-			persistIntervalMs,
-			activeMs: windowEnd - windowStart,
-			rooms: JOIN_ROOM_SIZES.map((shapes) => analyseRoom(objects, joinRoomId(ctx, shapes), shapes, window, acks.get(shapes)!)),
+		const rooms: R2RoomRun[] = []
+		for (const shapes of JOIN_ROOM_SIZES) {
+			const roomId = joinRoomId(ctx, shapes)
+			rooms.push(analyseRoom(objects, roomId, shapes, window, acks.get(shapes)!, await listVersions(ctx, roomId)))
 		}
+		return { persistIntervalMs, activeMs: windowEnd - windowStart, rooms }
 	} finally {
 		closeAll(movers)
 	}
+}
+
+/** The room's history as its API lists it (kind and size of each version). */
+async function listVersions(ctx: BenchContext, roomId: string): Promise<ListedVersion[]> {
+	const url = new URL(ctx.syncWorker.roomUrl(roomId, 'bench'))
+	url.protocol = url.protocol === 'wss:' ? 'https:' : 'http:'
+	url.pathname += '/history'
+	url.search = '?limit=200'
+	const res = await fetch(url)
+	if (!res.ok) throw new Error(`history of ${roomId}: HTTP ${res.status}`)
+	return ((await res.json()) as { versions: ListedVersion[] }).versions
 }
 
 export function renderR2Export(result: R2Result): string {
 	return [
 		'## 6. R2 export',
 		'',
-		`sync-worker only (the baselines do not export). One client per room moved a shape every ${MOVE_EVERY_MS / 1000} s for ${(result.activeMs / 1000).toFixed(0)} s, in the 100 / 1,000 / 10,000-shape rooms of scenario 3, with PERSIST_INTERVAL_MS = ${result.persistIntervalMs} (wrangler.toml). Counts, sizes and times come from the local R2 metadata (\`_mf_objects\` under \`--persist-to\`/v3/r2). A version's key holds the \`Date.now()\` the export took before serialising (workerd's clock only moves at I/O, so this is about when the alarm handler started); "version written" runs from there to the history object's upload time and covers snapshot JSON + SHA-256 + the first R2 put; "last export complete" also covers the second put (the \`latest\` pointer), known only for the newest export because the pointer is overwritten. The exports counted are those the activity caused: from the window's start to one PERSIST_INTERVAL_MS after its end (the last changes arm one more alarm). Writes per active room-minute = 2 per export (version + pointer) / minutes of activity.`,
+		`sync-worker only (the baselines do not export). One client per room moved a shape every ${MOVE_EVERY_MS / 1000} s for ${(result.activeMs / 1000).toFixed(0)} s, in the 100 / 1,000 / 10,000-shape rooms of scenario 3, with PERSIST_INTERVAL_MS = ${result.persistIntervalMs} (wrangler.toml). History is a chain (README "Storage"): a version is a change set (the records changed since the previous version, read from the storage's change clock) or, every ${CHECKPOINT_EVERY_VERSIONS} versions or once change sets pass ${CHECKPOINT_CHAIN_FRACTION} of a checkpoint, a whole-document checkpoint read in slices between messages. Counts, sizes and times come from the local R2 metadata (\`_mf_objects\` under \`--persist-to\`/v3/r2), kinds from the room's history API. A version's key holds the \`Date.now()\` the export took when it started; "version written" runs from there to the history object's upload time; "last export complete" also covers the second put (the \`latest\` chain manifest), known only for the newest export because the manifest is overwritten. The exports counted are those the activity caused: from the window's start to one PERSIST_INTERVAL_MS after its end. Writes per active room-minute = 2 per export (version + manifest). Bytes per active minute = history objects of the window + one manifest per export; "amortized" adds checkpoints at the rate the chain policy forces them, whether or not one fell inside this window.`,
 		'',
 		table(
-			['shapes', 'exports', 'R2 writes per active room-minute', 'bytes per export (p50)', 'version written p50 ms', 'max ms', 'last export complete ms'],
-			result.rooms.map((r) => [r.shapes, r.exports, r.writesPerActiveMinute.toFixed(1), bytes(r.bytesPerExport?.p50), ms(r.versionWrittenMs?.p50), ms(r.versionWrittenMs?.max), ms(r.lastExportCompleteMs)]),
+			['shapes', 'exports', 'checkpoints / change sets', 'R2 writes per active room-minute', 'bytes per export (p50)', 'checkpoint bytes', 'R2 bytes per active minute', 'amortized', 'version written p50 ms', 'max ms', 'last export complete ms'],
+			result.rooms.map((r) => [
+				r.shapes,
+				r.exports,
+				`${r.checkpoints} / ${r.changeSets}`,
+				r.writesPerActiveMinute.toFixed(1),
+				bytes(r.bytesPerExport?.p50),
+				bytes(r.checkpointBytes),
+				bytes(r.bytesPerActiveMinute),
+				bytes(r.amortizedBytesPerActiveMinute),
+				ms(r.versionWrittenMs?.p50),
+				ms(r.versionWrittenMs?.max),
+				ms(r.lastExportCompleteMs),
+			]),
 		),
 		'',
-		"Push acknowledgement latency of each room's mover during the window, with when the slowest one and each export happened (seconds into the window). An export serialises and hashes the whole snapshot on the room's thread, so pushes wait for it; under `wrangler dev` every room also shares one workerd process, so a large room's export can delay the other rooms too.",
+		`Push acknowledgement latency of each room's mover during the window, with when the slowest one and each export happened (seconds into the window). "Clear of exports" keeps only pushes sent at least ${ACK_CLEAR_OF_EXPORT_MS / 1000} s from every export alarm: the same room and minute without an export nearby. Under \`wrangler dev\` every room shares one workerd process, so a large room's export can delay the other rooms too.`,
 		'',
 		table(
-			['shapes', ...LATENCY_HEADERS.map((h) => `ack ${h}`), 'slowest ack at s', 'exports at s'],
-			result.rooms.map((r) => [r.shapes, ...latencyCells(r.ack), r.slowestAckAtS?.toFixed(1), r.exportAtS.map((s) => s.toFixed(1)).join(', ')]),
+			['shapes', ...LATENCY_HEADERS.map((h) => `ack ${h}`), 'ack p99 clear of exports', 'ratio', 'slowest ack at s', 'exports at s'],
+			result.rooms.map((r) => [
+				r.shapes,
+				...latencyCells(r.ack),
+				ms(r.ackClearOfExports?.p99),
+				r.ack && r.ackClearOfExports ? `${(r.ack.p99 / r.ackClearOfExports.p99).toFixed(2)}×` : '—',
+				r.slowestAckAtS?.toFixed(1),
+				r.exportAtS.map((s) => s.toFixed(1)).join(', '),
+			]),
 		),
 	].join('\n')
 }

@@ -113,7 +113,7 @@ export interface ThroughputResult {
 export async function runThroughput(ctx: BenchContext): Promise<ThroughputResult> {
 	const stepMs = ctx.quick ? 1_000 : 3_000
 	const runs: ThroughputRun[] = []
-	for (const system of [ctx.syncWorker, ctx.baseline, ctx.limit]) {
+	for (const system of [ctx.syncWorker, ctx.baseline, ctx.limit, ctx.limitDurable]) {
 		runs.push(await rampSystem(system, ctx.roomId(`throughput-${system.name}`), stepMs, ctx.log))
 	}
 	const max = (name: SystemName) => runs.find((r) => r.system === name)?.maxSustainedRate
@@ -123,6 +123,7 @@ export async function runThroughput(ctx: BenchContext): Promise<ThroughputResult
 		ratios: {
 			'throughput.maxRate.sync-worker/baseline': ratio(max('sync-worker'), max('baseline')),
 			'throughput.maxRate.sync-worker/limit': ratio(max('sync-worker'), max('limit')),
+			'throughput.maxRate.sync-worker/limit-durable': ratio(max('sync-worker'), max('limit-durable')),
 		},
 	}
 }
@@ -168,7 +169,7 @@ export function renderThroughput(result: ThroughputResult, previous: Ratios | nu
 		),
 		'',
 		ratioTable(
-			(['baseline', 'limit'] as const).map((other) => ({
+			(['baseline', 'limit', 'limit-durable'] as const).map((other) => ({
 				label: `max sustained rate, sync-worker/${other}${boundNote(result.runs, other)}`,
 				key: `throughput.maxRate.sync-worker/${other}`,
 			})),

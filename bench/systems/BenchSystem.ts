@@ -2,7 +2,7 @@
 import type { BaselineServer } from './BaselineServer.ts'
 import type { WranglerDev } from './WranglerDev.ts'
 
-export type SystemName = 'sync-worker' | 'baseline' | 'baseline-sqlite' | 'limit'
+export type SystemName = 'sync-worker' | 'baseline' | 'baseline-sqlite' | 'limit' | 'limit-durable'
 
 export interface BenchSystem {
 	name: SystemName
@@ -27,12 +27,14 @@ function wsRoomUrl(baseUrl: string, roomId: string, sessionId: string): string {
 	return `${baseUrl.replace(/^http/, 'ws')}/r/${roomId}?sessionId=${encodeURIComponent(sessionId)}`
 }
 
-export function wranglerSystem(name: 'sync-worker' | 'limit', dev: WranglerDev): BenchSystem {
+export function wranglerSystem(name: 'sync-worker' | 'limit' | 'limit-durable', dev: WranglerDev): BenchSystem {
+	// Both limits run under one `wrangler dev` (bench/limit): the durable relay answers under /durable.
+	const prefix = name === 'limit-durable' ? '/durable' : ''
 	return {
 		name,
-		protocol: name === 'limit' ? 'raw' : 'tldraw',
+		protocol: name === 'sync-worker' ? 'tldraw' : 'raw',
 		canHibernate: true,
-		roomUrl: (roomId, sessionId) => wsRoomUrl(dev.baseUrl, roomId, sessionId),
+		roomUrl: (roomId, sessionId) => wsRoomUrl(dev.baseUrl + prefix, roomId, sessionId),
 		serverPids: () => Object.values(dev.workerdPids()),
 		roomsPid: () => dev.workerdPids().runtime,
 		restart: () => dev.restart(),

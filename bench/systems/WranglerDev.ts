@@ -1,5 +1,5 @@
 /** A `wrangler dev` process (and its workerd children) that can be restarted on the same persisted state. */
-import { cpSync, mkdirSync, symlinkSync } from 'node:fs'
+import { cpSync, existsSync, mkdirSync, readdirSync, statSync, symlinkSync } from 'node:fs'
 import { join } from 'node:path'
 import { descendants, freePort, killGroup, spawnGroup, waitForHttp, type GroupProcess } from '../lib/processes.ts'
 
@@ -22,6 +22,8 @@ export interface WranglerDevOptions {
 export class WranglerDev {
 	private proc: GroupProcess | null = null
 	port = 0
+	/** wrangler's inspector proxy (Chrome DevTools protocol) for the worker, used by the CPU profile. */
+	inspectorPort = 0
 
 	private readonly opts: WranglerDevOptions
 
@@ -35,11 +37,12 @@ export class WranglerDev {
 
 	async start(): Promise<void> {
 		this.port = await freePort()
+		this.inspectorPort = await freePort()
 		const vars = Object.entries(this.opts.vars ?? {}).flatMap(([k, v]) => ['--var', `${k}:${v}`])
 		this.proc = spawnGroup(
 			process.execPath,
 			[WRANGLER_BIN, 'dev', '-c', this.opts.configPath, '--port', String(this.port), '--ip', '127.0.0.1',
-				'--persist-to', this.opts.persistTo, '--inspector-port', String(await freePort()), '--show-interactive-dev-session=false', ...vars],
+				'--persist-to', this.opts.persistTo, '--inspector-port', String(this.inspectorPort), '--show-interactive-dev-session=false', ...vars],
 			{
 				cwd: this.opts.projectDir ?? REPO_ROOT,
 				env: { CLOUDFLARE_CF_FETCH_ENABLED: 'false', WRANGLER_SEND_METRICS: 'false', WRANGLER_CI_DISABLE_CONFIG_WATCHING: 'true', NO_COLOR: '1', CI: '1' },
@@ -53,6 +56,18 @@ export class WranglerDev {
 	async stop(): Promise<void> {
 		if (this.proc) await killGroup(this.proc)
 		this.proc = null
+	}
+
+	/** The source map of the bundle wrangler dev is running (the newest under .wrangler/tmp), if any. */
+	bundleSourceMapPath(): string | null {
+		const tmp = join(this.opts.projectDir ?? REPO_ROOT, '.wrangler/tmp')
+		if (!existsSync(tmp)) return null
+		const maps = readdirSync(tmp)
+			.filter((d) => d.startsWith('dev-'))
+			.map((d) => join(tmp, d, 'worker.js.map'))
+			.filter((p) => existsSync(p))
+			.sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs)
+		return maps[0] ?? null
 	}
 
 	/** Stop and start on the same --persist-to dir: every Durable Object starts cold. */

@@ -65,6 +65,8 @@ export type UploadInput = {
 	size: number | null
 	/** The first bytes of the body (up to SNIFF_BYTES); null before the body is read. */
 	head: Uint8Array | null
+	/** Size cap in bytes; MAX_UPLOAD_BYTES unless the route has its own (anonymous uploads). */
+	maxBytes?: number
 }
 
 export type UploadCheck =
@@ -84,8 +86,9 @@ export function checkUpload(input: UploadInput): UploadCheck {
 	if (type === null || !isUploadContentType(type)) {
 		return { ok: false, status: 415, code: ErrorCode.UNSUPPORTED_MEDIA_TYPE, message: `Content-Type must be one of ${UPLOAD_CONTENT_TYPES.join(', ')}` }
 	}
-	if (input.size !== null && input.size > MAX_UPLOAD_BYTES) {
-		return { ok: false, status: 413, code: ErrorCode.PAYLOAD_TOO_LARGE, message: `uploads are limited to ${MAX_UPLOAD_BYTES} bytes` }
+	const maxBytes = input.maxBytes ?? MAX_UPLOAD_BYTES
+	if (input.size !== null && input.size > maxBytes) {
+		return { ok: false, status: 413, code: ErrorCode.PAYLOAD_TOO_LARGE, message: `uploads are limited to ${maxBytes} bytes` }
 	}
 	if (input.size === 0) return { ok: false, status: 400, code: ErrorCode.BAD_REQUEST, message: 'the upload is empty' }
 	if (input.head !== null) {

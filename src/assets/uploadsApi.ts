@@ -6,9 +6,9 @@ import { accessDeniedError, decideRoomAccess } from '../files/decideRoomAccess'
 import { ApiError, ErrorCode } from '../http/errors'
 import { isValidId } from '../storage/keys'
 import type { AssetQueueMessage } from './AssetQueueMessage'
-import { checkUpload, isValidObjectName, MAX_UPLOAD_BYTES, SNIFF_BYTES, type UploadCheck } from './checkUpload'
+import { checkUpload, isValidObjectName, MAX_UPLOAD_BYTES, SNIFF_BYTES, type UploadCheck, type UploadContentType } from './checkUpload'
 import { decideUploadOwnership } from './decideUploadOwnership'
-import { createR2UploadStore, type UploadStore } from './UploadStore'
+import { createR2UploadStore, type StoredUpload, type UploadStore } from './UploadStore'
 
 /** Object names are unique and objects never change (decideUploadOwnership), so caches may keep them forever. */
 export const UPLOAD_CACHE_CONTROL = 'public, max-age=31536000, immutable'
@@ -53,16 +53,8 @@ export async function handleUpload(req: Request, env: AssetsEnv, deps: UploadDep
 	const objectName = lastPathSegment(url)
 	const fileId = url.searchParams.get('fileId')
 	if (!fileId || !isValidId(fileId)) throw new ApiError(400, ErrorCode.INVALID_ID, 'fileId query parameter must match ^[A-Za-z0-9_-]{1,128}$')
-	const declaredLength = req.headers.get('Content-Length')
 	// Cheap refusals (name, type, declared size) before touching Postgres or reading the body.
-	requireAllowed(
-		checkUpload({
-			objectName,
-			contentType: req.headers.get('Content-Type'),
-			size: declaredLength !== null && /^\d+$/.test(declaredLength) ? Number(declaredLength) : null,
-			head: null,
-		}),
-	)
+	checkHeaders(req, objectName, MAX_UPLOAD_BYTES)
 
 	await deps.withRepo(async (repo) => {
 		const decision = decideRoomAccess(await repo.getFile(fileId), auth)
@@ -72,18 +64,84 @@ export async function handleUpload(req: Request, env: AssetsEnv, deps: UploadDep
 		await repo.upsertUser({ id: auth.userId, name: auth.name, email: auth.email })
 	})
 
-	const bytes = await readBodyCapped(req, MAX_UPLOAD_BYTES, () => new ApiError(413, ErrorCode.PAYLOAD_TOO_LARGE, `uploads are limited to ${MAX_UPLOAD_BYTES} bytes`))
+	const { stored, created, contentType, size } = await storeUpload(req, env, objectName, {
+		owner: { userId: auth.userId, fileId },
+		maxBytes: MAX_UPLOAD_BYTES,
+		store: deps.store,
+	})
+	const queue = deps.queue ?? env.ASSET_QUEUE
+	await queue.send({
+		type: 'asset-uploaded',
+		objectName,
+		// A retry records the object as first stored: its first file stays its file.
+		fileId: stored.fileId ?? fileId,
+		userId: auth.userId,
+		size,
+		contentType,
+		uploadedAt: stored.uploadedAt.toISOString(),
+	})
+	const result: UploadResult = { objectName, url: `${url.origin}/app/uploads/${objectName}`, contentType, size }
+	return Response.json(result, { status: created ? 201 : 200 })
+}
+
+/**
+ * Owner recorded on uploads through the template-compatible route, which has no user and no file. It is
+ * a valid id in both fields, so the same bytes sent again are an idempotent retry like any other.
+ */
+export const ANONYMOUS_UPLOAD_OWNER = 'anonymous'
+
+/**
+ * POST /api/uploads/:uploadId: tldraw's sync-cloudflare template client uploads here with no token and
+ * no file (only while anonymous rooms are on; the route limits callers per IP). The same checks as
+ * signed-in uploads, a smaller size cap, and no `asset` row (there is no owner to record).
+ * 201 `{ objectName, url, contentType, size }` (the client reads only the status) · 200 a retry of the
+ * same bytes · 400 · 409 OBJECT_EXISTS · 413 · 415.
+ */
+export async function handleAnonymousUpload(req: Request, env: AssetsEnv, opts: { maxBytes: number; store?: UploadStore }): Promise<Response> {
+	const url = new URL(req.url)
+	const objectName = lastPathSegment(url)
+	checkHeaders(req, objectName, opts.maxBytes)
+	const { created, contentType, size } = await storeUpload(req, env, objectName, {
+		owner: { userId: ANONYMOUS_UPLOAD_OWNER, fileId: ANONYMOUS_UPLOAD_OWNER },
+		maxBytes: opts.maxBytes,
+		store: opts.store,
+	})
+	const result: UploadResult = { objectName, url: `${url.origin}/api/uploads/${objectName}`, contentType, size }
+	return Response.json(result, { status: created ? 201 : 200 })
+}
+
+function checkHeaders(req: Request, objectName: string, maxBytes: number) {
+	const declaredLength = req.headers.get('Content-Length')
+	requireAllowed(
+		checkUpload({
+			objectName,
+			contentType: req.headers.get('Content-Type'),
+			size: declaredLength !== null && /^\d+$/.test(declaredLength) ? Number(declaredLength) : null,
+			head: null,
+			maxBytes,
+		}),
+	)
+}
+
+/** Reads, sniffs and hashes the body, then stores it unless the name is taken (decideUploadOwnership). */
+async function storeUpload(
+	req: Request,
+	env: Pick<AssetsEnv, 'UPLOADS'>,
+	objectName: string,
+	opts: { owner: { userId: string; fileId: string }; maxBytes: number; store?: UploadStore },
+): Promise<{ stored: StoredUpload; created: boolean; contentType: UploadContentType; size: number }> {
+	const bytes = await readBodyCapped(req, opts.maxBytes, () => new ApiError(413, ErrorCode.PAYLOAD_TOO_LARGE, `uploads are limited to ${opts.maxBytes} bytes`))
 	const { contentType } = requireAllowed(
-		checkUpload({ objectName, contentType: req.headers.get('Content-Type'), size: bytes.byteLength, head: bytes.subarray(0, SNIFF_BYTES) }),
+		checkUpload({ objectName, contentType: req.headers.get('Content-Type'), size: bytes.byteLength, head: bytes.subarray(0, SNIFF_BYTES), maxBytes: opts.maxBytes }),
 	)
 	const sha256 = await sha256Hex(bytes)
-	const store = deps.store ?? createR2UploadStore(env.UPLOADS)
-	const incoming = { userId: auth.userId, sha256 }
+	const store = opts.store ?? createR2UploadStore(env.UPLOADS)
+	const incoming = { userId: opts.owner.userId, sha256 }
 
 	let stored = await store.head(objectName)
 	let created = false
 	if (decideUploadOwnership(stored, incoming).kind === 'create') {
-		const written = await store.create(objectName, bytes, { contentType, userId: auth.userId, fileId, sha256 })
+		const written = await store.create(objectName, bytes, { contentType, userId: opts.owner.userId, fileId: opts.owner.fileId, sha256 })
 		if (written) [stored, created] = [written, true]
 		// else a concurrent upload of the same name won the race: judge against what it stored.
 		else stored = await store.head(objectName)
@@ -99,23 +157,9 @@ export async function handleUpload(req: Request, env: AssetsEnv, deps: UploadDep
 			)
 		}
 	}
-
 	// Only a refused upload can leave this null (a 'create' decision after a lost race throws above).
 	if (!stored) throw new Error(`upload ${objectName}: no object after storing it`)
-
-	const queue = deps.queue ?? env.ASSET_QUEUE
-	await queue.send({
-		type: 'asset-uploaded',
-		objectName,
-		// A retry records the object as first stored: its first file stays its file.
-		fileId: stored.fileId ?? fileId,
-		userId: auth.userId,
-		size: bytes.byteLength,
-		contentType,
-		uploadedAt: stored.uploadedAt.toISOString(),
-	})
-	const result: UploadResult = { objectName, url: `${url.origin}/app/uploads/${objectName}`, contentType, size: bytes.byteLength }
-	return Response.json(result, { status: created ? 201 : 200 })
+	return { stored, created, contentType, size: bytes.byteLength }
 }
 
 /**

@@ -32,7 +32,7 @@ export interface FileTable {
 	publishedSlug: string | null
 	lastPublished: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>
 	isDeleted: Generated<boolean>
-	/** Where a new file's content comes from (see src/files/createSource.ts); null for an empty file. */
+	/** Where a new file's content comes from (see src/room/createSource.ts); null for an empty file. */
 	createSource: string | null
 	thumbnail: Generated<string>
 	createdAt: Timestamp

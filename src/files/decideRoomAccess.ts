@@ -40,7 +40,7 @@ export type SessionChangeDecision =
 	| { kind: 'close'; reason: TLSyncErrorCloseEventReason }
 
 /**
- * What a live session of the file room should do when its file row changes (DESIGN §3, live
+ * What a live session of the file room should do when its file row changes (ARCHITECTURE.md §4, live
  * re-authorization). `oldFile` is the row before the change, null when unknown; when none of the
  * access columns changed (a rename, a thumbnail) every session is kept.
  */

@@ -4,9 +4,9 @@ import type { FileListEntry, FilePatch, FileRepository } from '../db/FileReposit
 import type { FileRow, SharedLinkType } from '../db/schema'
 import { ApiError, ErrorCode } from '../http/errors'
 import { isValidId } from '../storage/keys'
-import { formatCreateSource } from './createSource'
+import { formatCreateSource } from '../room/createSource'
 import { accessDeniedError, decideRoomAccess } from './decideRoomAccess'
-import type { ImportStore } from './ImportStore'
+import type { ImportStore } from '../room/ImportStore'
 import { parseTldrawImport } from './parseTldrawImport'
 import { MAX_FILE_NAME_CHARS, type CreateFileBody, type PatchFileBody } from './schemas'
 
@@ -25,7 +25,7 @@ export type FilesApiDeps = {
 	now?: () => Date
 	/**
 	 * Told about every change PATCH or DELETE made to a file row, before the response is sent, so live
-	 * rooms can re-check their sessions (DESIGN §3). Replication delivers the same change for edits made
+	 * rooms can re-check their sessions (ARCHITECTURE.md §4). Replication delivers the same change for edits made
 	 * elsewhere.
 	 */
 	onFileChanged?: (before: FileRow, after: FileRow) => Promise<void>

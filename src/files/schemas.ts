@@ -54,6 +54,26 @@ export const CreateFileBodySchema = z
 	.refine((b) => !b.version || b.duplicateOf, 'version only goes with duplicateOf')
 export type CreateFileBody = z.infer<typeof CreateFileBodySchema>
 
+/**
+ * POST /app/files takes either `{ name?, snapshot | duplicateOf, version? }` or a raw .tldr file as the
+ * whole body (what tldraw's "Save a copy" writes, recognised by `tldrawFileFormatVersion`); the name of a
+ * raw file comes from `?name=`, else from the document. 400 names the bad field.
+ */
+export function parseCreateFileBody(value: unknown, query: URLSearchParams): CreateFileBody {
+	const queryName = query.get('name')
+	const name = queryName === null ? undefined : checked(FileNameSchema.safeParse(queryName), 'name')
+	if (typeof value === 'object' && value !== null && !Array.isArray(value) && 'tldrawFileFormatVersion' in value) {
+		return { name, snapshot: value as Record<string, unknown> }
+	}
+	const body = checked(CreateFileBodySchema.safeParse(value), 'request body')
+	return { ...body, name: body.name ?? name }
+}
+
+function checked<T>(result: z.ZodSafeParseResult<T>, what: string): T {
+	if (!result.success) throw new ApiError(400, ErrorCode.BAD_REQUEST, `invalid ${what}: ${formatIssues(result.error.issues)}`)
+	return result.data
+}
+
 /** PATCH /app/file/:fileId: rename, share, publish. At least one field. */
 export const PatchFileBodySchema = z
 	.strictObject({

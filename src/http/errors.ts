@@ -41,6 +41,8 @@ export const ErrorCode = {
 	/** Uploads: the object name is taken by another user's upload, or by different bytes. 409. */
 	OBJECT_EXISTS: 'OBJECT_EXISTS',
 	INVALID_RECORD: 'INVALID_RECORD',
+	/** DELETE /app/me without `{ "confirm": "<your user id>" }`. 400. */
+	CONFIRMATION_REQUIRED: 'CONFIRMATION_REQUIRED',
 	INTERNAL: 'INTERNAL',
 } as const
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode]

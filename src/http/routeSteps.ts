@@ -6,10 +6,12 @@
  *
  * | kind          | token from                          | limiter                   | denial            |
  * |---------------|-------------------------------------|---------------------------|-------------------|
- * | `apiRoute`    | Authorization header (URL → 401)    | API_RATE_LIMITER          | HTTP 401 / 429    |
+ * | `apiRoute`    | Authorization header (URL → 401)    | API_RATE_LIMITER (*)      | HTTP 401 / 429    |
  * | `socketRoute` | header or `?accessToken=` (upgrade) | ROOM_CONNECT_RATE_LIMITER | a closed socket   |
  * | `adminRoute`  | ADMIN_TOKEN bearer                  | —                         | HTTP 401 / 404    |
  * | `publicRoute` | none (public, immutable reads)      | —                         | —                 |
+ *
+ * (*) signed-out callers of the template client's routes: ANONYMOUS_API_RATE_LIMITER.
  */
 import { authenticateRequest, type Auth } from '../auth/authenticateRequest'
 import { getConfig } from '../config'
@@ -31,13 +33,16 @@ type RouteHandler = (req: Req, env: Env, ctx: ExecutionContext) => Promise<Respo
 /** Why a WebSocket upgrade is refused before its handler runs; each socket kind closes in its own way. */
 export type SocketDenial = 'NOT_AUTHENTICATED' | 'RATE_LIMITED'
 
-/** HTTP API routes: a token only in the Authorization header, charged to API_RATE_LIMITER. */
-export function apiRoute(handler: Handler): RouteHandler {
+/**
+ * HTTP API routes: a token only in the Authorization header, charged to API_RATE_LIMITER — or, for
+ * signed-out callers of routes made for them (the template client's), to `anonymousLimiter`.
+ */
+export function apiRoute(handler: Handler, opts: { anonymousLimiter?: 'ANONYMOUS_API_RATE_LIMITER' } = {}): RouteHandler {
 	return async (req, env, ctx) => {
 		decodeParams(req)
 		const auth = await authenticateRequest(req, getConfig(env).auth, 'http')
 		const key = keyOf(req, env, auth)
-		await enforceRateLimit(env.API_RATE_LIMITER, key)
+		await enforceRateLimit(auth || !opts.anonymousLimiter ? env.API_RATE_LIMITER : env[opts.anonymousLimiter], key)
 		return handler(req, env, ctx, { auth, rateLimitKey: key })
 	}
 }

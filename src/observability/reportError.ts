@@ -4,6 +4,9 @@ export interface ErrorReporter {
 	captureException(err: unknown, extra?: Record<string, unknown>): void
 }
 
+/** Which part reported: the stateless Worker or one of the three Durable Objects (Sentry tag `component`). */
+export type ErrorComponent = 'worker' | 'room' | 'user' | 'replicator'
+
 const noop: ErrorReporter = { captureException: () => {} }
 
 /**
@@ -14,7 +17,7 @@ export function createErrorReporter(opts: {
 	dsn: string | undefined
 	waitUntil: (p: Promise<unknown>) => void
 	request?: Request
-	component: 'worker' | 'room'
+	component: ErrorComponent
 }): ErrorReporter {
 	if (!opts.dsn) return noop
 	const sentry = new Toucan({

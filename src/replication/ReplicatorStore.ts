@@ -1,4 +1,7 @@
 import type { ReplicationPlan } from './planReplication'
+import type { PlannedFileEvent } from '../webhooks/planFileEvents'
+import type { WebhookEvent } from '../webhooks/WebhookEvent'
+import { roomKeyForFile } from '../storage/keys'
 import type { RoomEffect, RowChange, UserDelivery } from './types'
 
 /**
@@ -14,6 +17,8 @@ const MIGRATIONS: readonly string[] = [
 	 CREATE TABLE rp_deliveries (id INTEGER PRIMARY KEY AUTOINCREMENT, user_id TEXT NOT NULL, seq INTEGER NOT NULL, commit_lsn TEXT NOT NULL, changes TEXT NOT NULL);
 	 CREATE INDEX rp_deliveries_user ON rp_deliveries (user_id, seq);
 	 CREATE TABLE rp_effects (id INTEGER PRIMARY KEY AUTOINCREMENT, file_id TEXT NOT NULL, payload TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0);`,
+	`CREATE TABLE rp_webhooks (id INTEGER PRIMARY KEY AUTOINCREMENT, body TEXT NOT NULL);
+	 CREATE TABLE rp_webhook_seq (room_key TEXT PRIMARY KEY, seq INTEGER NOT NULL);`,
 ]
 
 type MetaKey = 'streamId' | 'lastCommitLsn' | 'lastEventAt' | 'streamStarts'
@@ -78,8 +83,9 @@ export class ReplicatorStore {
 	}
 
 	/** Stores one planned transaction atomically, with its commit LSN as the new high-water mark. */
-	recordTransaction(commitLsn: string, plan: ReplicationPlan) {
+	recordTransaction(commitLsn: string, plan: ReplicationPlan, fileEvents: readonly PlannedFileEvent[] = [], nowMs = Date.now()) {
 		this.transactionSync(() => {
+			for (const planned of fileEvents) this.appendWebhook(planned, nowMs)
 			for (const [userId, changes] of plan.deliveries) {
 				const seq = this.sql.exec<{ next_seq: number }>('SELECT next_seq FROM rp_users WHERE user_id = ?', userId).toArray()[0]?.next_seq
 				if (seq === undefined) continue
@@ -128,9 +134,30 @@ export class ReplicatorStore {
 		this.sql.exec('UPDATE rp_effects SET attempts = attempts + 1 WHERE id = ?', id)
 	}
 
-	outboxDepth(): { deliveries: number; effects: number } {
+	/** A `file.*` event with the next `seq` of its room's replication source. */
+	private appendWebhook(planned: PlannedFileEvent, nowMs: number) {
+		const roomKey = roomKeyForFile(planned.fileId)
+		const seq = (this.sql.exec<{ seq: number }>('SELECT seq FROM rp_webhook_seq WHERE room_key = ?', roomKey).toArray()[0]?.seq ?? 0) + 1
+		this.sql.exec('INSERT INTO rp_webhook_seq (room_key, seq) VALUES (?, ?) ON CONFLICT(room_key) DO UPDATE SET seq = excluded.seq', roomKey, seq)
+		const event: WebhookEvent = { id: planned.id, type: planned.type, timestamp: new Date(nowMs).toISOString(), roomKey, source: 'replication', seq, data: planned.data }
+		this.sql.exec('INSERT INTO rp_webhooks (body) VALUES (?)', JSON.stringify(event))
+	}
+
+	pendingWebhooks(limit: number): Array<{ id: number; event: WebhookEvent }> {
+		return this.sql
+			.exec<{ id: number; body: string }>('SELECT id, body FROM rp_webhooks ORDER BY id LIMIT ?', limit)
+			.toArray()
+			.map((r) => ({ id: r.id, event: JSON.parse(r.body) as WebhookEvent }))
+	}
+
+	markWebhooksSent(upToId: number) {
+		this.sql.exec('DELETE FROM rp_webhooks WHERE id <= ?', upToId)
+	}
+
+	outboxDepth(): { deliveries: number; effects: number; webhooks: number } {
+		const w = this.sql.exec<{ n: number }>('SELECT COUNT(*) AS n FROM rp_webhooks').toArray()[0]?.n ?? 0
 		const d = this.sql.exec<{ n: number }>('SELECT COUNT(*) AS n FROM rp_deliveries').toArray()[0]?.n ?? 0
 		const e = this.sql.exec<{ n: number }>('SELECT COUNT(*) AS n FROM rp_effects').toArray()[0]?.n ?? 0
-		return { deliveries: d, effects: e }
+		return { deliveries: d, effects: e, webhooks: w }
 	}
 }

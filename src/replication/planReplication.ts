@@ -18,7 +18,7 @@ const ROOM_COLUMNS = ['ownerId', 'shared', 'sharedLinkType', 'published', 'publi
 const str = (v: unknown) => (typeof v === 'string' ? v : null)
 
 /**
- * Routes one committed transaction (DESIGN §5): each change goes to the connected users it concerns
+ * Routes one committed transaction (ARCHITECTURE.md §4): each change goes to the connected users it concerns
  * (their user row, files they own or follow, their file states, assets and mutation number), and every
  * file row change that matters to a live room becomes a room effect. Pure: table-tested.
  */

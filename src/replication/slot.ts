@@ -1,4 +1,5 @@
 import pg from 'pg'
+import { isClosedSocketError } from '../db/createDb'
 
 export interface SlotStatus {
 	name: string
@@ -12,11 +13,17 @@ export interface SlotStatus {
 
 async function withClient<T>(url: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
 	const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 10_000 })
-	client.on('error', (err) => console.error('replicator: postgres client error:', err.message))
+	let ending = false
+	client.on('error', (err) => {
+		// See createDb: the socket closing under a pending read after end() is expected.
+		if (ending && isClosedSocketError(err)) return
+		console.error('replicator: postgres client error:', err.message)
+	})
 	await client.connect()
 	try {
 		return await fn(client)
 	} finally {
+		ending = true
 		await client.end().catch(() => {})
 	}
 }

@@ -14,33 +14,50 @@ const MIGRATIONS: readonly string[] = [
 		bytes INTEGER NOT NULL,
 		hash TEXT NOT NULL
 	 );`,
+	// History chains (README "Storage"): a version is a checkpoint or a change set; retention may rewrite a
+	// version's object under a new key (`object_key`, null = `history_key`) while its public key stays.
+	`ALTER TABLE sw_versions ADD COLUMN kind TEXT NOT NULL DEFAULT 'checkpoint';
+	 ALTER TABLE sw_versions ADD COLUMN object_key TEXT;`,
 ]
 
 export interface VersionRow {
 	id: number
+	/** The version's public key in `ROOM_HISTORY` (its name in the API). */
 	historyKey: string
+	/** Where its content is stored now (differs from historyKey once retention re-linked it). */
+	objectKey: string
+	kind: 'checkpoint' | 'changes'
 	createdAt: number
 	clock: number
 	bytes: number
-	hash: string
 }
 
 interface VersionSqlRow {
 	id: number
 	history_key: string
+	object_key: string | null
+	kind: string
 	created_at: number
 	clock: number
 	bytes: number
-	hash: string
 	[key: string]: SqlStorageValue
 }
 
+const VERSION_COLUMNS = 'id, history_key, object_key, kind, created_at, clock, bytes'
+
 function toVersionRow(r: VersionSqlRow): VersionRow {
-	return { id: r.id, historyKey: r.history_key, createdAt: r.created_at, clock: r.clock, bytes: r.bytes, hash: r.hash }
+	return {
+		id: r.id,
+		historyKey: r.history_key,
+		objectKey: r.object_key ?? r.history_key,
+		kind: r.kind === 'changes' ? 'changes' : 'checkpoint',
+		createdAt: r.created_at,
+		clock: r.clock,
+		bytes: r.bytes,
+	}
 }
 
 export interface ExportState {
-	lastHash: string | null
 	lastExportedClock: number | null
 	failures: number
 }
@@ -67,18 +84,22 @@ export class RoomMetaStore {
 		this.sql.exec('INSERT INTO sw_meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value', key, value)
 	}
 
+	/** The room key never changes once set, so it is read from SQLite once (it is asked on every change). */
+	private roomKey: RoomKey | null = null
+
 	getRoomKey(): RoomKey | null {
-		return this.get('roomKey') as RoomKey | null
+		this.roomKey ??= this.get('roomKey') as RoomKey | null
+		return this.roomKey
 	}
 
 	setRoomKey(roomKey: RoomKey) {
 		this.set('roomKey', roomKey)
+		this.roomKey = roomKey
 	}
 
 	getExportState(): ExportState {
 		const clock = this.get('lastExportedClock')
 		return {
-			lastHash: this.get('lastHash'),
 			lastExportedClock: clock === null ? null : Number(clock),
 			failures: Number(this.get('exportFailures') ?? 0),
 		}
@@ -94,24 +115,67 @@ export class RoomMetaStore {
 		this.set('exportFailures', '0')
 	}
 
-	recordVersion(v: Omit<VersionRow, 'id'>) {
+	/** Records a new version written to R2 (its object key is its history key). */
+	recordVersion(v: Omit<VersionRow, 'id' | 'objectKey'>) {
 		this.sql.exec(
-			'INSERT INTO sw_versions (history_key, created_at, clock, bytes, hash) VALUES (?, ?, ?, ?, ?)',
+			"INSERT INTO sw_versions (history_key, kind, created_at, clock, bytes, hash) VALUES (?, ?, ?, ?, ?, '')",
 			v.historyKey,
+			v.kind,
 			v.createdAt,
 			v.clock,
 			v.bytes,
-			v.hash,
 		)
-		this.set('lastHash', v.hash)
 		this.markExported(v.clock)
+	}
+
+	newestVersion(): VersionRow | null {
+		return this.listVersions(1)[0] ?? null
+	}
+
+	/** The versions a version is read from: the newest checkpoint at or before it, then the change sets up to it. */
+	chainOf(id: number): VersionRow[] {
+		return this.sql
+			.exec<VersionSqlRow>(
+				`SELECT ${VERSION_COLUMNS} FROM sw_versions
+				 WHERE id <= ? AND id >= (SELECT coalesce(max(id), 0) FROM sw_versions WHERE id <= ? AND kind = 'checkpoint')
+				 ORDER BY id`,
+				id,
+				id,
+			)
+			.toArray()
+			.map(toVersionRow)
+	}
+
+	/** All versions, oldest first. */
+	allVersions(): VersionRow[] {
+		return this.sql.exec<VersionSqlRow>(`SELECT ${VERSION_COLUMNS} FROM sw_versions ORDER BY id`).toArray().map(toVersionRow)
+	}
+
+	/** Retention's commit point: drops versions and points re-linked ones at their new objects, in one write. */
+	applyRetention(dropIds: readonly number[], relinked: ReadonlyArray<Pick<VersionRow, 'id' | 'kind' | 'objectKey' | 'bytes'>>, nowMs: number) {
+		for (const id of dropIds) this.sql.exec('DELETE FROM sw_versions WHERE id = ?', id)
+		for (const r of relinked) this.sql.exec('UPDATE sw_versions SET kind = ?, object_key = ?, bytes = ? WHERE id = ?', r.kind, r.objectKey, r.bytes, r.id)
+		this.set('lastRetentionAt', String(nowMs))
+	}
+
+	/** The schema (JSON text) of the newest version, so a change set carries the schema only when it changed. */
+	getExportedSchema(): string | null {
+		return this.get('exportedSchema')
+	}
+
+	setExportedSchema(schemaJson: string) {
+		this.set('exportedSchema', schemaJson)
+	}
+
+	lastRetentionAt(): number {
+		return Number(this.get('lastRetentionAt') ?? 0)
 	}
 
 	/** Newest first; `beforeId` pages backwards. */
 	listVersions(limit: number, beforeId?: number): VersionRow[] {
 		return this.sql
 			.exec<VersionSqlRow>(
-				'SELECT id, history_key, created_at, clock, bytes, hash FROM sw_versions WHERE id < ? ORDER BY id DESC LIMIT ?',
+				`SELECT ${VERSION_COLUMNS} FROM sw_versions WHERE id < ? ORDER BY id DESC LIMIT ?`,
 				beforeId ?? Number.MAX_SAFE_INTEGER,
 				limit,
 			)
@@ -120,18 +184,7 @@ export class RoomMetaStore {
 	}
 
 	getVersionByKey(historyKey: string): VersionRow | null {
-		const row = this.sql.exec<VersionSqlRow>('SELECT id, history_key, created_at, clock, bytes, hash FROM sw_versions WHERE history_key = ?', historyKey).toArray()[0]
+		const row = this.sql.exec<VersionSqlRow>(`SELECT ${VERSION_COLUMNS} FROM sw_versions WHERE history_key = ?`, historyKey).toArray()[0]
 		return row ? toVersionRow(row) : null
-	}
-
-	allVersionStamps(): Array<{ id: number; createdAt: number; historyKey: string }> {
-		return this.sql
-			.exec<{ id: number; created_at: number; history_key: string }>('SELECT id, created_at, history_key FROM sw_versions')
-			.toArray()
-			.map((r) => ({ id: r.id, createdAt: r.created_at, historyKey: r.history_key }))
-	}
-
-	deleteVersions(ids: readonly number[]) {
-		for (const id of ids) this.sql.exec('DELETE FROM sw_versions WHERE id = ?', id)
 	}
 }

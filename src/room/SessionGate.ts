@@ -7,6 +7,9 @@ import { takePushToken, type PushBucket } from './takePushToken'
 /** `detail` is for the log only, never sent to the client. */
 export type GateVerdict = { kind: 'accept'; text: string } | { kind: 'reject'; code: number; reason: string; detail?: string }
 
+/** Milliseconds since the epoch; injected so tests can freeze or step time (the push bucket refills by it). */
+export type Clock = () => number
+
 /**
  * The room's per-session limits in front of TLSocketRoom: frame checks, assembled message size, and the
  * push rate. Keeps each session's state in memory (lost on hibernation, which only happens when idle).
@@ -18,14 +21,15 @@ export class SessionGate {
 	constructor(
 		private readonly limits: { maxMessageBytes: number; maxPushesPerSecond: number; pushBurst: number },
 		private readonly serverSchema: SerializedSchema,
+		private readonly now: Clock = Date.now,
 	) {}
 
-	check(sessionId: string, frame: string | ArrayBuffer, nowMs: number): GateVerdict {
+	check(sessionId: string, frame: string | ArrayBuffer): GateVerdict {
 		const verdict = checkClientFrame(frame, this.pendingBytes.get(sessionId) ?? 0, this.limits.maxMessageBytes)
 		if (verdict.kind === 'reject') return verdict
 		this.pendingBytes.set(sessionId, verdict.pendingBytes)
 		if (verdict.isPush) {
-			const taken = takePushToken(this.pushBuckets.get(sessionId), nowMs, this.limits.maxPushesPerSecond, this.limits.pushBurst)
+			const taken = takePushToken(this.pushBuckets.get(sessionId), this.now(), this.limits.maxPushesPerSecond, this.limits.pushBurst)
 			this.pushBuckets.set(sessionId, taken.bucket)
 			if (!taken.allowed) return { kind: 'reject', code: TLSyncErrorCloseEventCode, reason: TLSyncErrorCloseEventReason.RATE_LIMITED }
 		} else {

@@ -1,19 +1,20 @@
 /** HTTP routes over a room's document: history, snapshots, records, downloads, duplicates. */
 import type { RoomSnapshot } from '@tldraw/sync-core'
+import { z } from 'zod'
 import type { FileRow } from '../db/schema'
 import type { Env } from '../env'
 import { requireAuth } from '../auth/authenticateRequest'
 import { accessDeniedError, decideRoomAccess } from '../files/decideRoomAccess'
 import * as filesApi from '../files/filesApi'
 import { parseTldrawImport } from '../files/parseTldrawImport'
-import { CreateFileBodySchema, CreateSnapshotBodySchema, MAX_CREATE_FILE_BODY_BYTES, MAX_RECORDS_BODY_BYTES, parseJsonBody, RecordsBodySchema } from '../files/schemas'
+import { CreateSnapshotBodySchema, MAX_CREATE_FILE_BODY_BYTES, MAX_RECORDS_BODY_BYTES, parseCreateFileBody, parseJsonBody, RecordsBodySchema } from '../files/schemas'
 import { ApiError, ErrorCode } from '../http/errors'
 import { filesCall, requireAnonymousRooms, requireId, requireVersion, withRepo, type Req } from '../http/request'
 import type { Caller } from '../http/routeSteps'
 import { diffSnapshots } from '../room/diffSnapshots'
-import { parseRoomSnapshot } from '../room/parseRoomSnapshot'
+import { readVersionSnapshot } from '../room/RoomHistory'
 import { anonymousRoomAddress, fileRoomAddress, type RoomAddress } from '../room/RoomAddress'
-import { historyPrefix, publishedSnapshotKey, sharedSnapshotKey } from '../storage/keys'
+import { historyPrefix, publishedSnapshotKey, sharedSnapshotKey, frozenByFileKey } from '../storage/keys'
 import { createR2SnapshotStore } from '../storage/SnapshotStore'
 import { roomStub } from '../stubs'
 
@@ -52,11 +53,13 @@ export async function resolveRoom(env: Env, caller: Caller, ref: RoomRef, need: 
 	return { address, stub: roomStub(env, address.roomKey), file }
 }
 
-/** A version's snapshot from R2 history, or 404. */
+/** A version's snapshot, rebuilt here from its chain in R2 history (the room names the objects), or 404. */
 export async function readVersion(env: Env, target: ResolvedRoom, version: string) {
-	const json = await createR2SnapshotStore(env.ROOMS, env.ROOM_HISTORY).getVersion(historyPrefix(target.address.roomKey) + version)
-	if (json === null) throw new ApiError(404, ErrorCode.NOT_FOUND, `no version ${version} in this room's history`)
-	return parseRoomSnapshot(json)
+	const historyKey = historyPrefix(target.address.roomKey) + version
+	const store = createR2SnapshotStore(env.ROOMS, env.ROOM_HISTORY)
+	const snapshot = await readVersionSnapshot(store, () => target.stub.versionChain(historyKey))
+	if (snapshot === null) throw new ApiError(404, ErrorCode.NOT_FOUND, `no version ${version} in this room's history`)
+	return snapshot
 }
 
 export const HISTORY_PAGE_MAX = 200
@@ -70,7 +73,7 @@ export async function listHistory(req: Req, env: Env, _ctx: ExecutionContext, ca
 	const rows = await target.stub.listVersions(limit, cursor === null ? undefined : Number(cursor))
 	const prefix = historyPrefix(target.address.roomKey)
 	return Response.json({
-		versions: rows.map((r) => ({ version: r.historyKey.slice(prefix.length), createdAt: new Date(r.createdAt).toISOString(), clock: r.clock, bytes: r.bytes })),
+		versions: rows.map((r) => ({ version: r.historyKey.slice(prefix.length), createdAt: new Date(r.createdAt).toISOString(), clock: r.clock, kind: r.kind, bytes: r.bytes })),
 		next: rows.length === limit ? String(rows[rows.length - 1]!.id) : null,
 	})
 }
@@ -116,9 +119,11 @@ export async function postRecords(req: Req, env: Env, _ctx: ExecutionContext, ca
 	}
 }
 
+/** GET …/download[?version=…]: the document, or one version of it, as a .tldr file. */
 export async function downloadTldr(req: Req, env: Env, _ctx: ExecutionContext, caller: Caller): Promise<Response> {
 	const target = await resolveRoom(env, caller, roomRefOf(req), 'read')
-	const { snapshot } = await target.stub.readSnapshot(target.address)
+	const version = new URL(req.url).searchParams.get('version')
+	const snapshot = version ? await readVersion(env, target, requireVersion(version)) : (await target.stub.readSnapshot(target.address)).snapshot
 	const name = (target.file?.name || req.params.fileId || req.params.roomId || 'untitled').replace(/[^\w .-]+/g, '_').slice(0, 100)
 	const tldr = { tldrawFileFormatVersion: 1, schema: snapshot.schema, records: snapshot.documents.map((d) => d.state) }
 	return new Response(JSON.stringify(tldr), {
@@ -163,7 +168,7 @@ export async function getVersion(req: Req, env: Env, _ctx: ExecutionContext, cal
 export async function createFileRoute(req: Req, env: Env, _ctx: ExecutionContext, caller: Caller): Promise<Response> {
 	// Only a signed-in caller reads up to 10 MiB of body.
 	requireAuth(caller.auth)
-	const body = await parseJsonBody(req, CreateFileBodySchema, MAX_CREATE_FILE_BODY_BYTES)
+	const body = parseCreateFileBody(await parseJsonBody(req, z.unknown(), MAX_CREATE_FILE_BODY_BYTES), new URL(req.url).searchParams)
 	if (body.duplicateOf) return Response.json(await duplicateFile(env, caller, { ...body, duplicateOf: body.duplicateOf }), { status: 201 })
 	return Response.json(await filesCall(env, caller.auth, (deps) => filesApi.createFile(deps, body)), { status: 201 })
 }
@@ -174,6 +179,8 @@ export async function createSharedSnapshot(req: Req, env: Env, _ctx: ExecutionCo
 	const target = await resolveRoom(env, caller, body.fileId ? { fileId: body.fileId } : { roomId: body.roomId! }, 'read')
 	const { snapshot } = await target.stub.readSnapshot(target.address)
 	const slug = crypto.randomUUID().replaceAll('-', '')
+	// The marker first: a snapshot of a file must never exist without the marker its purge looks for.
+	if (target.file) await env.SNAPSHOTS.put(frozenByFileKey(target.file.id, slug), '')
 	await env.SNAPSHOTS.put(sharedSnapshotKey(slug), JSON.stringify(snapshot), { httpMetadata: { contentType: 'application/json' } })
 	return Response.json({ slug }, { status: 201 })
 }

@@ -43,7 +43,7 @@ export function connectToRoom(stub: DurableObjectStub, req: Request, connect: Co
 	return forwardUpgrade(stub, req, { [CONNECT_HEADER]: encodeConnectRequest(connect) })
 }
 
-/** GET /app/file/:fileId as a WebSocket: the file's room, with the access decision of DESIGN §3. */
+/** GET /app/file/:fileId as a WebSocket: the file's room, with the access decision of `decideRoomAccess` (ARCHITECTURE.md §3). */
 export async function connectToFileRoom(req: Req, env: Env, ctx: ExecutionContext, { auth }: Caller): Promise<Response> {
 	const fileId = requireId(req.params.fileId, 'fileId')
 	const sessionId = requireSessionId(req)

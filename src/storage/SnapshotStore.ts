@@ -1,13 +1,19 @@
-import { historyVersionKey, latestSnapshotKey, type RoomKey } from './keys'
+import { latestSnapshotKey, type RoomKey } from './keys'
 
-/** Where rooms export their snapshots: the latest one and a timestamped history of versions. */
+/**
+ * Where rooms keep their history in R2: version objects (checkpoints and change sets, see
+ * src/room/historyFormat.ts) in `ROOM_HISTORY`, and one `latest` object per room in `ROOMS` naming the chain
+ * of the newest version.
+ */
 export interface SnapshotStore {
 	getLatest(roomKey: RoomKey): Promise<string | null>
-	/** Writes the version first, then the latest pointer, so `latest` never names content history lacks. */
-	putVersion(roomKey: RoomKey, timestampMs: number, json: string): Promise<{ historyKey: string }>
-	getVersion(historyKey: string): Promise<string | null>
-	deleteVersions(historyKeys: readonly string[]): Promise<void>
+	putLatest(roomKey: RoomKey, json: string): Promise<void>
+	putVersion(objectKey: string, body: string | Uint8Array | Blob): Promise<void>
+	getVersion(objectKey: string): Promise<string | null>
+	deleteVersions(objectKeys: readonly string[]): Promise<void>
 }
+
+const httpMetadata = { contentType: 'application/json' }
 
 export function createR2SnapshotStore(rooms: R2Bucket, history: R2Bucket): SnapshotStore {
 	return {
@@ -15,20 +21,19 @@ export function createR2SnapshotStore(rooms: R2Bucket, history: R2Bucket): Snaps
 			const obj = await rooms.get(latestSnapshotKey(roomKey))
 			return obj ? await obj.text() : null
 		},
-		async putVersion(roomKey, timestampMs, json) {
-			const historyKey = historyVersionKey(roomKey, timestampMs)
-			const httpMetadata = { contentType: 'application/json' }
-			await history.put(historyKey, json, { httpMetadata })
+		async putLatest(roomKey, json) {
 			await rooms.put(latestSnapshotKey(roomKey), json, { httpMetadata })
-			return { historyKey }
 		},
-		async getVersion(historyKey) {
-			const obj = await history.get(historyKey)
+		async putVersion(objectKey, body) {
+			await history.put(objectKey, body, { httpMetadata })
+		},
+		async getVersion(objectKey) {
+			const obj = await history.get(objectKey)
 			return obj ? await obj.text() : null
 		},
-		async deleteVersions(historyKeys) {
+		async deleteVersions(objectKeys) {
 			// R2 deletes at most 1000 keys per call.
-			for (let i = 0; i < historyKeys.length; i += 1000) await history.delete(historyKeys.slice(i, i + 1000) as string[])
+			for (let i = 0; i < objectKeys.length; i += 1000) await history.delete(objectKeys.slice(i, i + 1000) as string[])
 		},
 	}
 }

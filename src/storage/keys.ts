@@ -26,6 +26,13 @@ export function userObjectName(userId: string): string {
 
 /** The replicator is a singleton: one logical replication stream per deployment. */
 export const REPLICATOR_OBJECT_NAME = 'replicator'
+/** The purge job of one user (DELETE /app/me). */
+export function purgeObjectName(userId: string): string {
+	return `purge:${userId}`
+}
+
+/** The stats object's name (admin view). */
+export const STATS_OBJECT_NAME = 'stats'
 
 /** R2 `ROOMS` bucket: the latest exported snapshot of a room. */
 export function latestSnapshotKey(roomKey: RoomKey): string {
@@ -54,7 +61,23 @@ export function publishedSnapshotKey(slug: string): string {
 
 /** R2 `SNAPSHOTS`: every publish is also kept under its time. */
 export function publishedHistoryKey(slug: string, timestampMs: number): string {
-	return `published-history/${slug}/${new Date(timestampMs).toISOString()}`
+	return publishedHistoryPrefix(slug) + new Date(timestampMs).toISOString()
+}
+
+export function publishedHistoryPrefix(slug: string): string {
+	return `published-history/${slug}/`
+}
+
+/**
+ * R2 `SNAPSHOTS`: an empty marker per frozen snapshot of a file, so purging the file (DELETE /app/me)
+ * finds its frozen snapshots by prefix.
+ */
+export function frozenByFileKey(fileId: string, slug: string): string {
+	return frozenByFilePrefix(fileId) + slug
+}
+
+export function frozenByFilePrefix(fileId: string): string {
+	return `snapshots-by-file/${fileId}/`
 }
 
 /** R2 `SNAPSHOTS`: a frozen snapshot made with POST /snapshots, served at /snapshot/:slug. */

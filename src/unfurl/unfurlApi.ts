@@ -7,8 +7,9 @@ import { UNFURL_ERROR_STATUS, unfurlUrl, type FetchFn, type UnfurlErrorCode } fr
 export const UNFURL_CACHE_CONTROL = 'private, max-age=3600'
 
 export type UnfurlDeps = {
-	/** The caller; the route is for signed-in users only. */
+	/** The caller; null is allowed only with `allowAnonymous` (the template route while anonymous rooms are on). */
 	auth: Auth | null
+	allowAnonymous?: boolean
 	/** Defaults to the global fetch. */
 	fetch?: FetchFn
 	timeoutMs?: number
@@ -23,7 +24,7 @@ export type UnfurlDeps = {
  * it must not reach the Worker's catch, which reports every 5xx to Sentry.
  */
 export async function handleUnfurl(req: Request, deps: UnfurlDeps): Promise<Response> {
-	requireAuth(deps.auth)
+	if (!deps.allowAnonymous) requireAuth(deps.auth)
 	const target = checkUnfurlTarget(new URL(req.url).searchParams.get('url'))
 	if (!target.ok) throw unfurlError(target.code, target.message)
 	// `fetch` must be called unbound-safe: workerd throws "Illegal invocation" for a detached global fetch.

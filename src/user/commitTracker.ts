@@ -1,5 +1,5 @@
 /**
- * Which of a user's mutations may be reported as committed (DESIGN §6). A mutation is committed to the
+ * Which of a user's mutations may be reported as committed (ARCHITECTURE.md §4). A mutation is committed to the
  * client only once replication has delivered its transaction's rows; the replicated
  * `user_mutation_number` row is the marker, and because each mutation holds that row's lock until it
  * commits, mutation numbers commit (and replicate) in increasing order.
@@ -29,10 +29,5 @@ export class CommitTracker {
 		let count = 0
 		while (count < this.waiting.length && this.waiting[count]!.mutationNumber <= this.replicated) count++
 		return this.waiting.splice(0, count).map((w) => w.mutationId)
-	}
-
-	/** MutationIds still waiting for replication, in mutation-number order. */
-	pending(): string[] {
-		return this.waiting.map((w) => w.mutationId)
 	}
 }

@@ -14,7 +14,7 @@ export type InitialData = {
 }
 
 /**
- * A consistent picture of one user's data for the socket's `init` message (DESIGN §6): every query reads
+ * A consistent picture of one user's data for the socket's `init` message (README "User data socket and replication"): every query reads
  * the same REPEATABLE READ snapshot. The user row must exist (the host upserts it on connect).
  */
 export async function loadInitialData(db: Kysely<Database>, userId: string): Promise<InitialData> {

@@ -16,7 +16,7 @@ export {
 	type WireUserRow,
 } from './wireRows'
 
-// The user socket's messages (DESIGN §6), JSON over the socket at /app/:userId/connect.
+// The user socket's messages (README "User data socket and replication"), JSON over the socket at /app/:userId/connect.
 export const MAX_CLIENT_MESSAGE_BYTES = 64 * 1024
 export const MAX_MUTATION_ID_CHARS = 64
 export const MAX_USER_NAME_CHARS = 128

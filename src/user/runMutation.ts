@@ -34,7 +34,7 @@ class Rejection extends Error {
 }
 
 /**
- * Runs one user-socket mutation (DESIGN §6) with the files API's rules, in one transaction that also bumps
+ * Runs one user-socket mutation (README "User data socket and replication") with the files API's rules, in one transaction that also bumps
  * the user's mutation number. A rejected mutation rolls back entirely: no number is used up, no row changes.
  * Unexpected errors (Postgres down, user row missing) are thrown.
  */

@@ -1,5 +1,5 @@
 import type { RoomSnapshot } from '@tldraw/sync-core'
-import type { ImportStore } from '../../src/files/ImportStore'
+import type { ImportStore } from '../../src/room/ImportStore'
 import type { ImportedSnapshot } from '../../src/files/parseTldrawImport'
 
 /** In-memory ImportStore; `failNextPut` simulates an R2 outage. */

@@ -4,6 +4,7 @@
  */
 import { schema } from '../../schema/index.ts'
 import { getTlsyncProtocolVersion } from './syncCoreInternals.ts'
+import { waitFor } from './waitFor.ts'
 
 export interface ServerMessage {
 	type: string
@@ -69,12 +70,7 @@ export class ProtocolClient {
 	}
 
 	async waitClosed(timeoutMs = 5_000): Promise<{ code: number; reason: string }> {
-		const deadline = Date.now() + timeoutMs
-		while (!this.closed) {
-			if (Date.now() > deadline) throw new Error('socket did not close')
-			await new Promise((r) => setTimeout(r, 20))
-		}
-		return this.closed
+		return waitFor(() => this.closed, 'the socket to close', timeoutMs)
 	}
 
 	/** `schema` defaults to this deployment's; pass another to act as an older or newer client. */
@@ -108,6 +104,11 @@ export class ProtocolClient {
 	/** Patches one property of a record. */
 	patchRecord(id: string, prop: string, value: unknown): Promise<ServerMessage> {
 		return this.push({ [id]: ['patch', { [prop]: ['put', value] }] })
+	}
+
+	/** Removes a record. */
+	removeRecord(id: string): Promise<ServerMessage> {
+		return this.push({ [id]: ['remove'] })
 	}
 }
 

@@ -40,6 +40,8 @@ export function useSignedInWorker(vars: Record<string, string> = {}) {
 	const api = apiClient(url)
 	return {
 		url,
+		/** wrangler's harness itself: storage inspection, evictions. */
+		server: () => harness!.server,
 		api,
 		keys,
 		sql: (text: string, values: unknown[] = []) => pool!.query(text, values),

@@ -9,6 +9,7 @@ import { createTLSchema, type TLRecord, type TLSchema } from '@tldraw/tlschema'
 import { schema as deploymentSchema } from '../../schema/index.ts'
 import { geoShape } from './protocolClient.ts'
 import { ClientWebSocketAdapter } from './syncCoreInternals.ts'
+import { waitFor } from './waitFor.ts'
 
 let shimmed = false
 /** The browser globals ClientWebSocketAdapter and TLSyncClient read. */
@@ -104,14 +105,8 @@ export function makeGeoShape(store: Store<TLRecord>, id: string, x = 0, y = 0): 
 	return geoShape(id, x, y, page.id) as unknown as TLRecord
 }
 
-/** Polls `predicate` until it is true or `timeoutMs` passes (then throws with `what`). */
-export async function waitFor(predicate: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
-	const deadline = Date.now() + timeoutMs
-	while (!predicate()) {
-		if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`)
-		await new Promise((r) => setTimeout(r, 20))
-	}
-}
+/** Re-exported so tests that drive clients import their waits from one place. */
+export { waitFor }
 
 /** Resolves once every change this client made has been pushed and acknowledged (`push_result`) by the server. */
 export async function waitForAcks(c: TestClient, timeoutMs = 10_000): Promise<void> {
@@ -127,7 +122,7 @@ export async function waitForAcks(c: TestClient, timeoutMs = 10_000): Promise<vo
 }
 
 /** A card (schema/card.ts) on the document's first page. `props` may omit fields an older card lacks. */
-export function makeCardShape(store: Store<TLRecord>, id: string, props: Record<string, unknown>, x = 0, y = 0): TLRecord {
+export function makeCardShape(store: Store<TLRecord>, id: string, props: object, x = 0, y = 0): TLRecord {
 	const page = store.allRecords().find((r) => r.typeName === 'page')
 	if (!page) throw new Error('no page in the store yet: wait for `loaded` first')
 	return {

@@ -1,3 +1,5 @@
+import { waitFor } from './waitFor.ts'
+
 /** A client of the user-data socket (/app/:userId/connect) that records every server message. */
 export interface UserSocketMessage {
 	type: string
@@ -27,15 +29,17 @@ export class UserSocketClient {
 		return client
 	}
 
+	/** The first message matching `pred`; fails at once if the socket closes first. */
 	async waitFor(pred: (m: UserSocketMessage) => boolean, what: string, timeoutMs = 10_000): Promise<UserSocketMessage> {
-		const deadline = Date.now() + timeoutMs
-		for (;;) {
-			const found = this.messages.find(pred)
-			if (found) return found
-			if (this.closed) throw new Error(`socket closed (${this.closed.code} ${this.closed.reason}) waiting for ${what}`)
-			if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; got ${this.messages.map((m) => m.type).join(',')}`)
-			await new Promise((r) => setTimeout(r, 20))
-		}
+		return waitFor(
+			() => {
+				const found = this.messages.find(pred)
+				if (!found && this.closed) throw new Error(`socket closed (${this.closed.code} ${this.closed.reason}) waiting for ${what}`)
+				return found
+			},
+			`${what} (got ${this.messages.length} messages so far)`,
+			timeoutMs,
+		)
 	}
 
 	/** All replicated row changes received so far, flattened. */

@@ -3,12 +3,13 @@
  * real `wrangler dev` process with on-disk state that a test can SIGKILL and start again.
  */
 import { spawn, type ChildProcess } from 'node:child_process'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import pg from 'pg'
 import { createTestHarness } from 'wrangler'
+import { waitFor } from './waitFor.ts'
 
 export const ROOT = path.resolve(import.meta.dirname, '../..')
 
@@ -38,7 +39,7 @@ export async function dropSlot(databaseUrl: string, slot: string) {
 	try {
 		await client.connect()
 		await client.query('SELECT pg_terminate_backend(active_pid) FROM pg_replication_slots WHERE slot_name = $1 AND active_pid IS NOT NULL', [slot])
-		await new Promise((r) => setTimeout(r, 100))
+		await waitFor(async () => (await client.query('SELECT active FROM pg_replication_slots WHERE slot_name = $1', [slot])).rows[0]?.active !== true, `slot ${slot} to be released`, 5_000)
 		await client.query('SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = $1', [slot])
 	} catch (err) {
 		console.warn(`could not drop replication slot ${slot}:`, err instanceof Error ? err.message : err)
@@ -77,7 +78,10 @@ export async function startWranglerDev(opts: {
 	const port = opts.port ?? (await freePort())
 	const args = [path.join(ROOT, 'node_modules/wrangler/bin/wrangler.js'), 'dev', '--ip', '127.0.0.1', '--port', String(port), '--persist-to', opts.persistTo, '--inspector-port', String(await freePort())]
 	for (const [k, v] of Object.entries(opts.vars ?? {})) args.push('--var', `${k}:${v}`)
-	for (const [k, v] of Object.entries(opts.alias ?? {})) args.push('--alias', `${k}:${v}`)
+	// `wrangler dev --alias` is not passed to the dev build (wrangler 4.164), but an `[alias]` table in the
+	// config is; the copy sits next to wrangler.toml so its relative paths still resolve.
+	const aliasConfig = opts.alias ? writeAliasConfig(opts.alias) : null
+	if (aliasConfig) args.push('--config', aliasConfig)
 	let out = ''
 	// process.execPath is the project's Node 22 (vitest runs under it), which wrangler 4 requires.
 	const proc = spawn(process.execPath, args, {
@@ -90,21 +94,15 @@ export async function startWranglerDev(opts: {
 	proc.stderr!.on('data', (d) => (out += d))
 	const url = `http://127.0.0.1:${port}`
 	const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()))
-	const deadline = Date.now() + 60_000
-	for (;;) {
+	if (aliasConfig) void exited.then(() => rmSync(aliasConfig, { force: true }))
+	const healthy = async () => {
 		if (proc.exitCode !== null) throw new Error(`wrangler dev exited early:\n${out}`)
-		try {
-			const res = await fetch(`${url}/health`)
-			if (res.ok) break
-		} catch {
-			// not up yet
-		}
-		if (Date.now() > deadline) {
-			process.kill(-proc.pid!, 'SIGKILL')
-			throw new Error(`wrangler dev did not start:\n${out}`)
-		}
-		await new Promise((r) => setTimeout(r, 200))
+		return fetch(`${url}/health`).then((res) => res.ok, () => false)
 	}
+	await waitFor(healthy, 'wrangler dev to answer /health', 60_000).catch((err) => {
+		if (proc.exitCode === null) process.kill(-proc.pid!, 'SIGKILL')
+		throw new Error(`${err instanceof Error ? err.message : err}:\n${out}`)
+	})
 	return {
 		url,
 		proc,
@@ -119,6 +117,13 @@ export async function startWranglerDev(opts: {
 			await exited
 		},
 	}
+}
+
+function writeAliasConfig(alias: Record<string, string>): string {
+	const file = path.join(ROOT, `.wrangler-test-alias-${process.pid}-${Math.random().toString(36).slice(2, 8)}.toml`)
+	const table = Object.entries(alias).map(([k, v]) => `${JSON.stringify(k)} = ${JSON.stringify(v)}`).join('\n')
+	writeFileSync(file, `${readFileSync(path.join(ROOT, 'wrangler.toml'), 'utf8')}\n[alias]\n${table}\n`)
+	return file
 }
 
 export function tempDir(prefix: string) {

@@ -6,6 +6,7 @@ import { afterAll, expect, it } from 'vitest'
 import { geoShape, ProtocolClient } from '../helpers/protocolClient'
 import { connectClient, makeGeoShape, waitForAcks } from '../helpers/tldrawClient'
 import { startWranglerDev, tempDir, type DevServer } from '../helpers/worker'
+import { waitFor } from '../helpers/waitFor'
 
 const state = tempDir('crash')
 let dev: DevServer | null = null
@@ -48,7 +49,7 @@ it('keeps every acknowledged edit through a SIGKILL of workerd mid-stream', asyn
 			if (res.action === 'commit') acked.push(`shape:s${i}`)
 		}
 	})()
-	while (acked.length < 30) await new Promise((r) => setTimeout(r, 10))
+	await waitFor(() => acked.length >= 30, '30 acknowledged pushes', 30_000)
 	await dev.kill('SIGKILL')
 	stop = true
 	await stream

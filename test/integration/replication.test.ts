@@ -13,6 +13,7 @@ import { createTestKeys, requireDatabaseUrl, TEST_ORIGIN } from '../helpers/auth
 import { connectClient, type TestClient } from '../helpers/tldrawClient'
 import { UserSocketClient } from '../helpers/userSocket'
 import { ROOT, startHarness } from '../helpers/worker'
+import { waitFor } from '../helpers/waitFor'
 
 const keys = createTestKeys()
 const ADMIN_TOKEN = 'test-admin-token-0123456789'
@@ -85,7 +86,9 @@ describe('plain SQL reaches users and rooms', () => {
 		const bob = await user('bob')
 		await db.query(`INSERT INTO "user" (id, name) VALUES ($1, 'Bob')`, [bob.userId])
 		await insertFile(bob.userId, { name: 'bob-secret' })
-		await new Promise((r) => setTimeout(r, 500))
+		// A later change of alice's arrives after bob's would have (one stream, in commit order).
+		await db.query(`UPDATE "user" SET name = 'Alice After Bob' WHERE id = $1`, [alice.userId])
+		await s.waitFor((m) => m.type === 'changes' && JSON.stringify(m.changes).includes('Alice After Bob'), 'the later change')
 		expect(JSON.stringify(s.changes())).not.toContain('bob-secret')
 	})
 
@@ -112,11 +115,7 @@ describe('plain SQL reaches users and rooms', () => {
 		clients.push(o)
 		await o.loaded
 		await db.query(`UPDATE "file" SET name = 'After SQL' WHERE id = $1`, [fileId])
-		const deadline = Date.now() + 5_000
-		while ((o.store.get('document:document' as never) as unknown as { name: string }).name !== 'After SQL') {
-			if (Date.now() > deadline) throw new Error('rename did not reach the document')
-			await new Promise((r) => setTimeout(r, 50))
-		}
+		await waitFor(() => (o.store.get('document:document' as never) as unknown as { name: string }).name === 'After SQL', 'the rename in the document', 5_000)
 	})
 })
 
@@ -198,13 +197,7 @@ describe('burst with an evicted replicator and a Postgres restart', () => {
 		expect(restart.status).toBe(202)
 		await burst(20, 35)
 		// Let the stream come back (and catch up on some of the backlog) before taking Postgres away under it.
-		const waitForStarts = async (n: number) => {
-			const deadline = Date.now() + 30_000
-			while ((await streamStarts()) < n) {
-				if (Date.now() > deadline) throw new Error(`the stream did not restart (${n} starts expected)`)
-				await new Promise((r) => setTimeout(r, 100))
-			}
-		}
+		const waitForStarts = (n: number) => waitFor(async () => (await streamStarts()) >= n, `the stream to restart (${n} starts)`, 30_000)
 		await waitForStarts(startsBefore + 1)
 		await restartPostgres()
 		// The test's own connections died with the server.
@@ -213,8 +206,8 @@ describe('burst with an evicted replicator and a Postgres restart', () => {
 		await burst(35, 50)
 
 		const expected = 5_000
-		const deadline = Date.now() + 90_000
-		while (s.changes().length - baseline < expected && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200))
+		// On a timeout the assertions below say what is missing.
+		await waitFor(() => s.changes().length - baseline >= expected, `${expected} changes`, 90_000).catch(() => {})
 		const updates = s.changes().slice(baseline).filter((c) => c.table === 'file' && c.op === 'update')
 		const seen = new Map<string, number>()
 		for (const c of updates) {
@@ -253,7 +246,7 @@ describe('status', () => {
 		const alice = await user('alice')
 		const s = await openUserSocket(alice)
 		await db.query('SELECT pg_terminate_backend(active_pid) FROM pg_replication_slots WHERE slot_name = $1 AND active_pid IS NOT NULL', [harness.slot])
-		await new Promise((r) => setTimeout(r, 200))
+		await waitFor(async () => (await db.query('SELECT active FROM pg_replication_slots WHERE slot_name = $1', [harness.slot])).rows[0]?.active === false, 'the slot to be released')
 		await db.query('SELECT pg_drop_replication_slot($1)', [harness.slot])
 		await s.waitFor((m) => m.type === 'resync', 'a resync after the slot was recreated', 20_000)
 		// And the new stream delivers.

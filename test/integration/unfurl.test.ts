@@ -63,8 +63,9 @@ describe('GET /unfurl refuses abusive targets', () => {
 })
 
 describe('GET /unfurl requests', () => {
-	it('needs a signed-in user', async () => {
-		expect(await unfurl('https://example.com/', null)).toMatchObject({ status: 401, body: { code: 'NOT_AUTHENTICATED' } })
+	it('serves signed-out callers while anonymous rooms are on (the template client), with the same refusals', async () => {
+		expect(await unfurl(`http://127.0.0.1:${trapPort}/`, null)).toMatchObject({ status: 403, body: { code: 'FORBIDDEN_TARGET' } })
+		expect(trapHits).toEqual([])
 	})
 
 	it('needs a url', async () => {

@@ -11,6 +11,7 @@ import { IMPOSTORS, pngOfSize, SAMPLE_UPLOADS } from '../fakes/uploadFixtures'
 import { uniq } from '../helpers/api'
 import { createTestKeys, requireDatabaseUrl, TEST_ORIGIN } from '../helpers/auth'
 import { startHarness } from '../helpers/worker'
+import { waitFor } from '../helpers/waitFor'
 
 const keys = createTestKeys()
 let harness: Awaited<ReturnType<typeof startHarness>>
@@ -60,13 +61,7 @@ const get = (objectName: string, headers: Record<string, string> = {}) => fetch(
 
 async function waitForAssetRow(objectName: string, timeoutMs = 20_000) {
 	const repo = createAssetRepository(database.db)
-	const deadline = Date.now() + timeoutMs
-	for (;;) {
-		const row = await repo.getAsset(objectName)
-		if (row) return row
-		if (Date.now() > deadline) throw new Error(`no asset row for ${objectName} after ${timeoutMs} ms`)
-		await new Promise((r) => setTimeout(r, 200))
-	}
+	return waitFor(() => repo.getAsset(objectName), `the asset row of ${objectName}`, timeoutMs)
 }
 
 describe('upload, serve, record', () => {

@@ -3,8 +3,8 @@ import { schema } from '../../schema/index.ts'
 import { describe, expect, it } from 'vitest'
 import { ApiError } from '../../src/http/errors'
 import { parseTldrawImport, type ParseImportResult } from '../../src/files/parseTldrawImport'
-import { CreateFileBodySchema, parseJsonBody, PatchFileBodySchema } from '../../src/files/schemas'
-import { formatCreateSource, parseCreateSource } from '../../src/files/createSource'
+import { CreateFileBodySchema, parseCreateFileBody, parseJsonBody, PatchFileBodySchema } from '../../src/files/schemas'
+import { formatCreateSource, parseCreateSource } from '../../src/room/createSource'
 
 const serialized = schema.serialize()
 
@@ -201,3 +201,25 @@ describe('createSource', () => {
 		expect(parseCreateSource(value)).toBeNull()
 	})
 })
+
+describe('parseCreateFileBody', () => {
+	const q = (query = '') => new URLSearchParams(query)
+	it.each([
+		['a raw .tldr file, named by ?name=', tldr(), 'name=Plan', { name: 'Plan', snapshot: tldr() }],
+		['a raw .tldr file without a name', tldr(), '', { name: undefined, snapshot: tldr() }],
+		['the JSON form', { name: 'Body name', snapshot: tldr() }, 'name=Query', { name: 'Body name', snapshot: tldr() }],
+		['the JSON form named by the query', { duplicateOf: 'abc' }, 'name=Copy', { name: 'Copy', duplicateOf: 'abc' }],
+		['an empty body', {}, '', { name: undefined }],
+	])('accepts %s', (_what, body, query, expected) => {
+		expect(parseCreateFileBody(body, q(query))).toEqual(expected)
+	})
+
+	it.each([
+		['an unknown field', { records: [] }, '', /invalid request body/],
+		['a control character in ?name=', tldr(), 'name=%07', /invalid name/],
+		['an array', [], '', /invalid request body/],
+	])('refuses %s', (_what, body, query, message) => {
+		expect(() => parseCreateFileBody(body, q(query))).toThrow(message)
+	})
+})
+

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest'
 import { geoShape } from '../helpers/protocolClient'
 import { applyRecordChanges } from '../../src/room/applyRecordChanges'
 import { diffSnapshots } from '../../src/room/diffSnapshots'
-import { planRetention } from '../../src/room/planRetention'
+import { CHECKPOINT_EVERY_VERSIONS, chooseVersionKind, planRelinks, planRetention, type ChainRow } from '../../src/room/historyPolicy'
 
 const H = 60 * 60 * 1000
 const D = 24 * H
@@ -46,6 +46,43 @@ describe('planRetention', () => {
 		const kept = versions.length - planRetention(versions, now).length
 		expect(kept).toBeLessThanOrEqual(24 + 6 * 24 + 366 + 2)
 		expect(kept).toBeGreaterThan(300)
+	})
+})
+
+describe('chooseVersionKind', () => {
+	const N = CHECKPOINT_EVERY_VERSIONS
+	it.each([
+		['no chain yet (first version, or one written before chains without an index)', null, 10, 'checkpoint'],
+		['a small change on a short chain', { length: 3, bytes: 3_000, checkpointBytes: 1_000_000 }, 1_000, 'changes'],
+		['the chain is full', { length: N, bytes: 3_000, checkpointBytes: 1_000_000 }, 1_000, 'checkpoint'],
+		['one more still fits', { length: N - 1, bytes: 3_000, checkpointBytes: 1_000_000 }, 1_000, 'changes'],
+		['changes would pass half a checkpoint', { length: 2, bytes: 400_000, checkpointBytes: 1_000_000 }, 100_001, 'checkpoint'],
+		['changes reach exactly half a checkpoint', { length: 2, bytes: 400_000, checkpointBytes: 1_000_000 }, 100_000, 'changes'],
+	] as const)('%s', (_name, chain, bytes, expected) => {
+		expect(chooseVersionKind(chain, bytes)).toBe(expected)
+	})
+})
+
+describe('planRelinks', () => {
+	// c = checkpoint, d = change set; ids 1..n in chain order
+	const rows = (kinds: string): ChainRow[] => [...kinds].map((k, i) => ({ id: i + 1, kind: k === 'c' ? 'checkpoint' : 'changes' }))
+	it.each([
+		['nothing dropped', 'cddd', [], []],
+		['a dropped change set: the next one absorbs it, from the previous kept version', 'cddd', [2], [{ id: 3, kind: 'changes', baseId: 1 }]],
+		['a dropped run of change sets', 'cdddd', [2, 3, 4], [{ id: 5, kind: 'changes', baseId: 1 }]],
+		['a dropped checkpoint before kept change sets: the next one relinks to the previous kept version', 'cdcdd', [3], [{ id: 4, kind: 'changes', baseId: 2 }]],
+		['a dropped first checkpoint: the next kept change set becomes a checkpoint', 'cdd', [1], [{ id: 2, kind: 'checkpoint', baseId: null }]],
+		['a kept checkpoint after dropped versions needs nothing', 'cddc', [2, 3], []],
+		['the dropped tail before a checkpoint, then untouched change sets', 'cdcd', [2], []],
+	] as const)('%s', (_name, kinds, dropped, expected) => {
+		expect(planRelinks(rows(kinds), new Set(dropped))).toEqual(expected)
+	})
+
+	it('makes a checkpoint rather than grow a chain past CHECKPOINT_EVERY_VERSIONS', () => {
+		const kinds = 'c' + 'd'.repeat(CHECKPOINT_EVERY_VERSIONS - 1) + 'c' + 'dd'
+		// Dropping the second checkpoint would link 2 more change sets onto a chain of N - 1.
+		const second = CHECKPOINT_EVERY_VERSIONS + 1
+		expect(planRelinks(rows(kinds), new Set([second]))).toEqual([{ id: second + 1, kind: 'checkpoint', baseId: null }])
 	})
 })
 

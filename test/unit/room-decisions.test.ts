@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { EXPORT_RETRY_MAX_MS } from '../../src/config'
 import { decideAdmission } from '../../src/room/decideAdmission'
-import { decideExport, exportRetryDelayMs, nextExportAlarm } from '../../src/room/exportPolicy'
+import { exportRetryDelayMs, nextExportAlarm } from '../../src/room/historyPolicy'
 
 describe('decideAdmission', () => {
 	it.each([
@@ -33,16 +33,5 @@ describe('nextExportAlarm', () => {
 	it('caps the retry backoff', () => {
 		expect(exportRetryDelayMs(100)).toBe(EXPORT_RETRY_MAX_MS)
 		expect(exportRetryDelayMs(0)).toBe(1_000)
-	})
-})
-
-describe('decideExport', () => {
-	it.each([
-		['first export', { clock: 3, lastExportedClock: null, hash: 'h1', lastHash: null }, { kind: 'write' }],
-		['clock advanced, content changed', { clock: 5, lastExportedClock: 3, hash: 'h2', lastHash: 'h1' }, { kind: 'write' }],
-		['clock advanced, same content', { clock: 5, lastExportedClock: 3, hash: 'h1', lastHash: 'h1' }, { kind: 'skip', why: 'unchanged' }],
-		['clock did not advance', { clock: 3, lastExportedClock: 3, hash: 'h1', lastHash: 'h1' }, { kind: 'skip', why: 'not-advanced' }],
-	] as const)('%s', (_name, opts, expected) => {
-		expect(decideExport(opts)).toEqual(expected)
 	})
 })

@@ -2,6 +2,8 @@ import type { SerializedSchema } from '@tldraw/store'
 import type { TLRecord } from '@tldraw/tlschema'
 import { describe, expect, it } from 'vitest'
 import { cardShapeMigrations, defaultCardShapeProps, defaultPinBindingProps, schema } from '../../schema/index.ts'
+import { parseTldrawImport } from '../../src/files/parseTldrawImport'
+import { schema as schemaV1 } from '../fixtures/schemaV1.ts'
 import { stockSchema } from '../helpers/tldrawClient.ts'
 
 const CARD_SEQUENCE = 'com.tldraw.shape.card'
@@ -75,5 +77,18 @@ describe('schema/', () => {
 			['com.tldraw.shape.card/1', 'function'],
 			['com.tldraw.shape.card/2', 'function'],
 		])
+	})
+
+	// Duplicating a file (or one of its history versions) and importing a .tldr both go through
+	// parseTldrawImport, so a document saved under v1 of the card opens under v2.
+	it.each([
+		['a v1 room snapshot (duplicate of an old version)', (card: object) => ({ documents: [{ state: card, lastChangedClock: 3 }], schema: schemaV1.serialize(), clock: 3 })],
+		['a v1 .tldr file', (card: object) => ({ tldrawFileFormatVersion: 1, schema: schemaV1.serialize(), records: [card] })],
+	])('imports %s under v2', (_name, wrap) => {
+		const v1Card = card({ w: 10, h: 20, title: 'old', color: 'red' })
+		const result = parseTldrawImport(wrap(v1Card))
+		if (!result.ok) throw new Error(result.error)
+		expect(result.snapshot.documents.map((d) => (d.state as unknown as { props: object }).props)).toEqual([{ w: 10, h: 20, title: 'old', color: 'red', done: false }])
+		expect(result.snapshot.schema).toEqual(schema.serialize())
 	})
 })

@@ -1,13 +1,12 @@
 import type { RoomSnapshot } from '@tldraw/sync-core'
-import { parseRoomSnapshot } from '../room/parseRoomSnapshot'
-import type { ImportedSnapshot } from './parseTldrawImport'
+import { parseRoomSnapshot } from './parseRoomSnapshot'
 
 /**
  * Where POST /app/files puts an uploaded document until the file's room first starts and loads it
  * (createSource `import`). Written before the file row, so a room never sees a row whose content is missing.
  */
 export interface ImportStore {
-	putImport(fileId: string, snapshot: ImportedSnapshot): Promise<void>
+	putImport(fileId: string, snapshot: RoomSnapshot): Promise<void>
 	getImport(fileId: string): Promise<RoomSnapshot | null>
 }
 

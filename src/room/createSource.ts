@@ -2,7 +2,7 @@ import { isValidId } from '../storage/keys'
 
 /**
  * `file.createSource`: where a new file's first content comes from, read by the room on a cold start
- * when it has neither local state nor an R2 snapshot (DESIGN §3). null means an empty document.
+ * when it has neither local state nor an R2 snapshot (ARCHITECTURE.md §3). null means an empty document.
  * - `import`: a .tldr file or snapshot uploaded with POST /app/files, stored by `ImportStore` under the
  *   file's own id before the row was inserted.
  * - `duplicate:<fileId>`: a copy of another file's latest content.

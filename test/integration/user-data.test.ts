@@ -1,0 +1,203 @@
+/**
+ * A user's data: GET /app/me/export returns a zip with their row, their file list and each file as .tldr;
+ * DELETE /app/me purges everything they own — Postgres rows, rooms, every R2 bucket — even when the purge
+ * job is interrupted half-way, closes live sessions with NOT_FOUND, and their file ids never come back.
+ * Checked by listing every R2 bucket, each room's storage and Postgres afterwards.
+ */
+import { describe, expect, it } from 'vitest'
+import { SAMPLE_UPLOADS } from '../fakes/uploadFixtures'
+import { uniq } from '../helpers/api'
+import { readZip } from '../helpers/readZip'
+import { useSignedInWorker, type Actor } from '../helpers/signedInWorker'
+import { makeGeoShape, waitForAcks } from '../helpers/tldrawClient'
+import { waitFor } from '../helpers/waitFor'
+
+const w = useSignedInWorker({
+	PERSIST_INTERVAL_MS: '200',
+	// One purge step per 300 ms, so the test can interrupt the job between two files.
+	PURGE_STEP_DELAY_MS: '300',
+})
+const { api, user, createFile } = w
+const BUCKETS = ['ROOMS', 'ROOM_HISTORY', 'SNAPSHOTS', 'UPLOADS'] as const
+
+async function waitForVersion(fileId: string, u: Actor) {
+	for (const deadline = Date.now() + 15_000; ; ) {
+		const versions = (await api('GET', `/app/file/${fileId}/history`, { token: u.token })).body.versions as unknown[]
+		if (versions.length > 0) return
+		if (Date.now() > deadline) throw new Error(`no exported version of ${fileId}`)
+		await new Promise((r) => setTimeout(r, 100))
+	}
+}
+
+/** Opens the file as `who`, draws a shape and waits until a version with it is exported. */
+async function drawOn(fileId: string, who: Actor, shapeId: string) {
+	const c = w.openFile(fileId, who)
+	await c.loaded
+	c.store.put([makeGeoShape(c.store, shapeId)])
+	await waitForAcks(c)
+	await waitForVersion(fileId, who)
+	return c
+}
+
+/** Alice owns three files with content in every kind of storage; Bob owns one and follows Alice's first. */
+async function populate() {
+	const alice = await user('alice')
+	const bob = await user('bob')
+	const drawn = await createFile(alice, { name: 'Drawn' })
+	const aliceClient = await drawOn(drawn.id, alice, 'alice-shape')
+	const imported = await createFile(alice, { name: 'Imported', snapshot: { tldrawFileFormatVersion: 1, schema: aliceClient.store.schema.serialize(), records: aliceClient.store.allRecords().filter((r) => r.typeName !== 'instance') } })
+	const empty = await createFile(alice, { name: 'Empty' })
+	// Published, frozen, shared with Bob who has it open.
+	const published = await api('PATCH', `/app/file/${drawn.id}`, { token: alice.token, body: { published: true, shared: true, sharedLinkType: 'view' } })
+	expect(published.status).toBe(200)
+	const frozen = await api('POST', '/snapshots', { token: alice.token, body: { fileId: drawn.id } })
+	expect(frozen.status).toBe(201)
+	const objectName = `alice-upload-${uniq()}.png`
+	const up = await fetch(`${w.url()}/app/uploads/${objectName}?fileId=${drawn.id}`, { method: 'POST', headers: { Authorization: `Bearer ${alice.token}`, 'Content-Type': 'image/png' }, body: SAMPLE_UPLOADS['image/png'] })
+	expect(up.status).toBe(201)
+	const bobClient = w.openFile(drawn.id, bob)
+	await bobClient.loaded
+	const bobFile = await createFile(bob, { name: 'Bob keeps this' })
+	await drawOn(bobFile.id, bob, 'bob-shape')
+	await waitFor(async () => (await w.sql('SELECT 1 FROM asset WHERE "objectName" = $1', [objectName])).rows.length, 'the asset row', 20_000)
+	return {
+		alice,
+		bob,
+		aliceClient,
+		bobClient,
+		files: [drawn, imported, empty],
+		bobFile,
+		publishedSlug: published.body.publishedSlug as string,
+		frozenSlug: frozen.body.slug as string,
+		objectName,
+	}
+}
+
+async function allR2Keys(): Promise<Record<string, string[]>> {
+	const env = (await w.server().getWorker().getEnv()) as Record<string, R2Bucket>
+	const out: Record<string, string[]> = {}
+	for (const name of BUCKETS) {
+		out[name] = []
+		let cursor: string | undefined
+		do {
+			const page = await env[name]!.list({ cursor, limit: 1000 })
+			out[name]!.push(...page.objects.map((o) => o.key))
+			cursor = page.truncated ? page.cursor : undefined
+		} while (cursor)
+	}
+	return out
+}
+
+/** Rows in the room's own storage, table by table (runtime-internal tables aside). */
+async function roomRows(fileId: string): Promise<Record<string, number>> {
+	const sql = await w.server().getWorker().getDurableObjectStorage('ROOM', { name: `file:${fileId}` })
+	const tables = (await sql.exec("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE '\\_cf\\_%' ESCAPE '\\' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'")) as Array<{ name: string }>
+	const out: Record<string, number> = {}
+	for (const { name } of tables) out[name] = ((await sql.exec(`SELECT COUNT(*) AS n FROM "${name}"`)) as Array<{ n: number }>)[0]!.n
+	return out
+}
+
+describe('GET /app/me/export', () => {
+	it('is a zip of the user row, the file list and every owned file as .tldr', async () => {
+		const d = await populate()
+		expect((await fetch(`${w.url()}/app/me/export`)).status).toBe(401)
+		const res = await fetch(`${w.url()}/app/me/export`, { headers: { Authorization: `Bearer ${d.alice.token}` } })
+		expect(res.status).toBe(200)
+		expect(res.headers.get('content-type')).toBe('application/zip')
+		const zip = readZip(new Uint8Array(await res.arrayBuffer()))
+		expect(JSON.parse(zip.get('user.json')!).user.id).toBe(d.alice.userId)
+		const files = JSON.parse(zip.get('files.json')!).files as Array<{ id: string; name: string }>
+		expect(files.map((f) => f.id).sort()).toEqual(d.files.map((f) => f.id).sort())
+		expect(files.map((f) => f.id)).not.toContain(d.bobFile.id)
+		const tldr = (fileId: string) => {
+			const name = [...zip.keys()].find((k) => k.endsWith(`(${fileId}).tldr`))
+			expect(name, `a .tldr for ${fileId}`).toBeDefined()
+			return JSON.parse(zip.get(name!)!) as { tldrawFileFormatVersion: number; records: Array<{ id: string }> }
+		}
+		expect(tldr(d.files[0]!.id).records.map((r) => r.id)).toContain('shape:alice-shape')
+		expect(tldr(d.files[1]!.id).records.map((r) => r.id)).toContain('shape:alice-shape')
+		expect(tldr(d.files[2]!.id).tldrawFileFormatVersion).toBe(1)
+		// The .tldr imports back as a new file.
+		const reimport = await api('POST', '/app/files', { token: d.bob.token, body: { snapshot: tldr(d.files[0]!.id) } })
+		expect(reimport.status).toBe(201)
+	})
+})
+
+describe('DELETE /app/me', () => {
+	it('asks for confirmation and needs a signed-in user', async () => {
+		const carol = await user('carol')
+		expect((await api('DELETE', '/app/me', { body: { confirm: carol.userId } })).status).toBe(401)
+		const missing = await api('DELETE', '/app/me', { token: carol.token, body: {} })
+		expect(missing.status).toBe(400)
+		const wrong = await api('DELETE', '/app/me', { token: carol.token, body: { confirm: 'someone-else' } })
+		expect(wrong.body.code).toBe('CONFIRMATION_REQUIRED')
+	})
+
+	it('purges everything the user owns, across an interruption half-way, and leaves others alone', async () => {
+		const d = await populate()
+		const ids = d.files.map((f) => f.id)
+		const secrets = [d.alice.userId, ...ids, d.publishedSlug, d.frozenSlug, d.objectName]
+		const before = await allR2Keys()
+		// Sanity: the search below can find Alice's objects while they exist.
+		for (const s of [ids[0]!, ids[1]!, d.publishedSlug, d.frozenSlug, d.objectName]) expect(JSON.stringify(before), s).toContain(s)
+
+		const started = await api('DELETE', '/app/me', { token: d.alice.token, body: { confirm: d.alice.userId } })
+		expect(started.status).toBe(202)
+		// Interrupt the job between two files: its in-memory state is lost, as in a crash or a deploy.
+		let progress: { state: string; filesDone?: number; filesTotal?: number } = { state: 'running' }
+			for (const deadline = Date.now() + 20_000; !(progress.filesDone && progress.filesDone >= 1); ) {
+			progress = (await api('GET', '/app/me/purge', { token: d.alice.token })).body
+			if (Date.now() > deadline) throw new Error(`purge made no progress: ${JSON.stringify(progress)}`)
+			await new Promise((r) => setTimeout(r, 50))
+		}
+		expect(progress.state).toBe('running')
+		expect(progress.filesDone).toBeLessThan(progress.filesTotal!)
+		await w.server().getWorker().evictDurableObject('PURGE', { name: `purge:${d.alice.userId}` })
+
+		// Live sessions on her files end with NOT_FOUND: hers and Bob's.
+		expect(await d.aliceClient.syncError).toBe('NOT_FOUND')
+		expect(await d.bobClient.syncError).toBe('NOT_FOUND')
+		// The job resumes by itself (its alarm) and finishes.
+		for (const deadline = Date.now() + 30_000; progress.state !== 'idle'; ) {
+			progress = (await api('GET', '/app/me/purge', { token: d.alice.token })).body
+			if (Date.now() > deadline) throw new Error(`purge did not finish: ${JSON.stringify(progress)}`)
+			await new Promise((r) => setTimeout(r, 100))
+		}
+		// Running it again is harmless.
+		const again = await api('DELETE', '/app/me', { token: d.alice.token, body: { confirm: d.alice.userId } })
+		expect([200, 202]).toContain(again.status)
+		for (let p = again.body; p.state !== 'done' && p.state !== 'idle'; ) {
+			await new Promise((r) => setTimeout(r, 100))
+			p = (await api('GET', '/app/me/purge', { token: d.alice.token })).body
+		}
+
+		// Postgres: nothing of Alice's; Bob and his file are untouched.
+		const pgLeft = await w.sql(
+			`SELECT (SELECT COUNT(*) FROM "user" WHERE id = $1) + (SELECT COUNT(*) FROM file WHERE "ownerId" = $1 OR id = ANY($2))
+			      + (SELECT COUNT(*) FROM file_state WHERE "userId" = $1 OR "fileId" = ANY($2)) + (SELECT COUNT(*) FROM asset WHERE "userId" = $1 OR "objectName" = $3 OR "fileId" = ANY($2))
+			      + (SELECT COUNT(*) FROM user_mutation_number WHERE "userId" = $1) AS n`,
+			[d.alice.userId, ids, d.objectName],
+		)
+		expect(Number(pgLeft.rows[0].n)).toBe(0)
+		expect((await w.sql('SELECT 1 FROM file WHERE id = $1', [d.bobFile.id])).rows).toHaveLength(1)
+		expect((await w.sql('SELECT 1 FROM "user" WHERE id = $1', [d.bob.userId])).rows).toHaveLength(1)
+
+		// Every R2 bucket, listed in full: no key names any of Alice's ids; Bob's objects are still there.
+		const after = await allR2Keys()
+		for (const s of secrets) expect(JSON.stringify(after), s).not.toContain(s)
+		expect(after.ROOMS).toContain(`file/${d.bobFile.id}`)
+
+		// The rooms' storage: no document, no metadata, nothing.
+		for (const id of ids) {
+			const rows = await roomRows(id)
+			expect(Object.keys(rows).filter((t) => t.startsWith('tl_')), id).toEqual([])
+			expect(Object.entries(rows).filter(([t, n]) => t !== 'sw_schema' && n > 0), id).toEqual([])
+		}
+		expect(Object.keys(await roomRows(d.bobFile.id)).some((t) => t.startsWith('tl_'))).toBe(true)
+
+		// Her file ids never come back, whoever asks.
+		await expect(w.sql(`INSERT INTO file (id, "ownerId") VALUES ($1, $2)`, [ids[0], d.bob.userId])).rejects.toThrow(/cannot be used again/)
+		const reopen = w.openFile(ids[0]!, d.bob)
+		expect(await reopen.syncError).toBe('NOT_FOUND')
+	})
+})
