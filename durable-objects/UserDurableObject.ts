@@ -138,7 +138,9 @@ export class UserDurableObject extends DurableObject<Env> {
 			const fileId = String(c.row.fileId)
 			if (changes.some((o) => o.table === 'file' && o.row.id === fileId)) continue
 			const file = await getFile(await this.getDb(), fileId)
-			if (file && file.ownerId !== (await this.getUserId())) extra.push({ table: 'file', op: 'insert', row: JSON.parse(JSON.stringify(file)), old: null })
+			// Only a file they may open (shared, live): a visit recorded just before the owner unshared it must
+			// not hand over the row as it is now.
+			if (file && file.ownerId !== (await this.getUserId()) && file.shared && !file.isDeleted) extra.push({ table: 'file', op: 'insert', row: JSON.parse(JSON.stringify(file)), old: null })
 		}
 		return extra.length ? [...extra, ...changes] : changes
 	}
