@@ -12,6 +12,7 @@ import { loadInitialData } from '../src/user/loadInitialData'
 import { planDelivery, StreamPositionSchema, type StreamPosition } from '../src/user/planDelivery'
 import { compareLsn } from '../src/user/lsn'
 import { parseClientMessage, toInitMessage, toWireChange, type ServerMessage } from '../src/user/protocol'
+import { MutationBudget } from '../src/user/MutationBudget'
 import { MutationRejectCode, runMutation, type MutationResult } from '../src/user/runMutation'
 import { replicatorStub } from '../src/stubs'
 
@@ -31,6 +32,7 @@ export class UserDurableObject extends DurableObject<Env> {
 	private db: Db | null = null
 	private userId: string | null = null
 	private readonly tracker = new CommitTracker()
+	private readonly budget: MutationBudget
 	/** mutationId → socketId that sent it, to route its commit. */
 	private readonly mutationSockets = new Map<string, string>()
 	/** Deliveries that arrive while a socket's initial data is being read; replayed after it. */
@@ -38,6 +40,7 @@ export class UserDurableObject extends DurableObject<Env> {
 
 	constructor(ctx: DurableObjectState, env: Env) {
 		super(ctx, env)
+		this.budget = new MutationBudget(env.API_RATE_LIMITER)
 		this.config = getConfig(env)
 	}
 
@@ -72,12 +75,20 @@ export class UserDurableObject extends DurableObject<Env> {
 			return ws.close(4400, `bad message: ${parsed.error}`.slice(0, 120))
 		}
 		const { mutationId } = parsed.message
+		const userId = await this.getUserId()
+		const refused = await this.budget.admit(userId).catch((err) => {
+			this.report(err, { during: 'rate limit', mutationId })
+			return 'the rate limiter is unavailable; retry later'
+		})
+		if (refused) return send(ws, { type: 'reject', mutationId, code: MutationRejectCode.RATE_LIMITED, message: refused })
 		let result: MutationResult
 		try {
-			result = await runMutation(await this.getDb(), await this.getUserId(), parsed.message)
+			result = await runMutation(await this.getDb(), userId, parsed.message)
 		} catch (err) {
 			this.report(err, { during: 'mutation', mutationId })
 			result = { ok: false, code: MutationRejectCode.INTERNAL, message: 'the mutation failed; nothing was changed' }
+		} finally {
+			this.budget.release()
 		}
 		if (!result.ok) return send(ws, { type: 'reject', mutationId, code: result.code, message: result.message })
 		this.mutationSockets.set(mutationId, attachment.socketId)

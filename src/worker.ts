@@ -105,6 +105,8 @@ router
 	// Publishing and frozen snapshots
 	.get('/app/publish/:slug', publicRoute(documents.getPublished))
 	.post('/snapshots', apiRoute(documents.createSharedSnapshot))
+	.get('/app/file/:fileId/snapshots', apiRoute(documents.listFileSnapshots))
+	.delete('/app/file/:fileId/snapshots/:slug', apiRoute(documents.deleteFileSnapshot))
 	.get('/snapshot/:slug', publicRoute(documents.getSharedSnapshot))
 	.all('*', () => {
 		throw new ApiError(404, ErrorCode.NOT_FOUND, 'no such route')

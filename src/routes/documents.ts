@@ -5,6 +5,7 @@ import type { FileRow } from '../db/schema'
 import type { Env } from '../env'
 import { requireAuth } from '../auth/authenticateRequest'
 import { accessDeniedError, decideRoomAccess } from '../files/decideRoomAccess'
+import { deleteFrozenSnapshot, freezeSnapshot, listFrozenSnapshots } from '../files/frozenSnapshots'
 import * as filesApi from '../files/filesApi'
 import { parseTldrawImport } from '../files/parseTldrawImport'
 import { CreateSnapshotBodySchema, MAX_CREATE_FILE_BODY_BYTES, MAX_RECORDS_BODY_BYTES, parseCreateFileBody, parseJsonBody, RecordsBodySchema } from '../files/schemas'
@@ -14,7 +15,7 @@ import type { Caller } from '../http/routeSteps'
 import { diffSnapshots } from '../room/diffSnapshots'
 import { readVersionSnapshot } from '../room/RoomHistory'
 import { anonymousRoomAddress, fileRoomAddress, type RoomAddress } from '../room/RoomAddress'
-import { historyPrefix, publishedSnapshotKey, sharedSnapshotKey, frozenByFileKey } from '../storage/keys'
+import { historyPrefix, publishedSnapshotKey, sharedSnapshotKey } from '../storage/keys'
 import { createR2SnapshotStore } from '../storage/SnapshotStore'
 import { roomStub } from '../stubs'
 
@@ -173,16 +174,39 @@ export async function createFileRoute(req: Req, env: Env, _ctx: ExecutionContext
 	return Response.json(await filesCall(env, caller.auth, (deps) => filesApi.createFile(deps, body)), { status: 201 })
 }
 
-/** POST /snapshots: freezes a room the caller can read under a new public slug. */
+/**
+ * POST /snapshots: freezes a room under a new public slug. It makes a public copy nobody can revoke but the
+ * file's owner, so it needs edit access (an anonymous room's id gives that; a view link does not).
+ */
 export async function createSharedSnapshot(req: Req, env: Env, _ctx: ExecutionContext, caller: Caller): Promise<Response> {
 	const body = await parseJsonBody(req, CreateSnapshotBodySchema, 1024)
-	const target = await resolveRoom(env, caller, body.fileId ? { fileId: body.fileId } : { roomId: body.roomId! }, 'read')
+	const target = await resolveRoom(env, caller, body.fileId ? { fileId: body.fileId } : { roomId: body.roomId! }, 'write')
 	const { snapshot } = await target.stub.readSnapshot(target.address)
 	const slug = crypto.randomUUID().replaceAll('-', '')
-	// The marker first: a snapshot of a file must never exist without the marker its purge looks for.
-	if (target.file) await env.SNAPSHOTS.put(frozenByFileKey(target.file.id, slug), '')
-	await env.SNAPSHOTS.put(sharedSnapshotKey(slug), JSON.stringify(snapshot), { httpMetadata: { contentType: 'application/json' } })
+	await freezeSnapshot(env.SNAPSHOTS, { fileId: target.file?.id ?? null, slug, json: JSON.stringify(snapshot), createdBy: caller.auth?.userId ?? null })
 	return Response.json({ slug }, { status: 201 })
+}
+
+/** The file of `/app/file/:fileId/snapshots…`, for its owner only. */
+async function requireOwnerOf(req: Req, env: Env, caller: Caller): Promise<string> {
+	const auth = requireAuth(caller.auth)
+	const target = await resolveRoom(env, caller, { fileId: req.params.fileId ?? '' }, 'read')
+	if (target.file?.ownerId !== auth.userId) throw new ApiError(403, ErrorCode.FORBIDDEN, "only the file's owner can see or delete its frozen snapshots")
+	return target.file.id
+}
+
+/** GET /app/file/:fileId/snapshots (owner): the file's frozen snapshots, newest first. */
+export async function listFileSnapshots(req: Req, env: Env, _ctx: ExecutionContext, caller: Caller): Promise<Response> {
+	const fileId = await requireOwnerOf(req, env, caller)
+	return Response.json({ snapshots: await listFrozenSnapshots(env.SNAPSHOTS, fileId) })
+}
+
+/** DELETE /app/file/:fileId/snapshots/:slug (owner): the snapshot is gone from its public URL. */
+export async function deleteFileSnapshot(req: Req, env: Env, _ctx: ExecutionContext, caller: Caller): Promise<Response> {
+	const fileId = await requireOwnerOf(req, env, caller)
+	const slug = requireId(req.params.slug, 'slug')
+	if (!(await deleteFrozenSnapshot(env.SNAPSHOTS, fileId, slug))) throw new ApiError(404, ErrorCode.NOT_FOUND, 'this file has no frozen snapshot with that slug')
+	return Response.json({ slug, deleted: true })
 }
 
 /** GET /app/publish/:slug — public. */
