@@ -39,12 +39,6 @@ router
 	.get('/r/:roomId/readonly-slug', apiRoute(readonlySlug))
 	.get('/r/:roomId', roomSocket(connectAnonymousRoom))
 	.get('/ro/:slug', roomSocket(connectReadonlyRoom))
-	.get('/r/:roomId/history', apiRoute(documents.listHistory))
-	.get('/r/:roomId/history/:version', apiRoute(documents.getVersion))
-	.get('/r/:roomId/history/:version/diff', apiRoute(documents.diffHistory))
-	.post('/r/:roomId/history/:version/restore', apiRoute(documents.restoreHistory))
-	.get('/r/:roomId/snapshot', apiRoute(documents.getSnapshot))
-	.get('/r/:roomId/download', apiRoute(documents.downloadTldr))
 	// Files
 	.post('/app/files', apiRoute(documents.createFileRoute))
 	.get('/app/files', apiRoute(async (_req, env, _ctx, { auth }) => Response.json(await filesCall(env, auth, (deps) => filesApi.listFiles(deps)))))
@@ -66,14 +60,8 @@ router
 		}),
 	)
 	// Document API and history of a file
-	.get('/app/file/:fileId/snapshot', apiRoute(documents.getSnapshot))
 	.get('/app/file/:fileId/metadata', apiRoute(documents.getMetadata))
 	.post('/app/file/:fileId/records', apiRoute(documents.postRecords))
-	.get('/app/file/:fileId/download', apiRoute(documents.downloadTldr))
-	.get('/app/file/:fileId/history', apiRoute(documents.listHistory))
-	.get('/app/file/:fileId/history/:version', apiRoute(documents.getVersion))
-	.get('/app/file/:fileId/history/:version/diff', apiRoute(documents.diffHistory))
-	.post('/app/file/:fileId/history/:version/restore', apiRoute(documents.restoreHistory))
 	// Assets and bookmarks
 	.post('/app/uploads/:objectName', apiRoute((req, env, _ctx, { auth }) => handleUpload(req, env, { auth, withRepo: (fn) => withRepo(env, fn) })))
 	.get('/app/uploads/:objectName', publicRoute((req, env) => handleGetUpload(req, env)))
@@ -108,9 +96,20 @@ router
 	.get('/app/file/:fileId/snapshots', apiRoute(documents.listFileSnapshots))
 	.delete('/app/file/:fileId/snapshots/:slug', apiRoute(documents.deleteFileSnapshot))
 	.get('/snapshot/:slug', publicRoute(documents.getSharedSnapshot))
-	.all('*', () => {
-		throw new ApiError(404, ErrorCode.NOT_FOUND, 'no such route')
-	})
+
+// The document routes of anonymous rooms and of files (resolveRoom tells them apart).
+for (const room of ['/r/:roomId', '/app/file/:fileId']) {
+	router
+		.get(`${room}/snapshot`, apiRoute(documents.getSnapshot))
+		.get(`${room}/download`, apiRoute(documents.downloadTldr))
+		.get(`${room}/history`, apiRoute(documents.listHistory))
+		.get(`${room}/history/:version`, apiRoute(documents.getVersion))
+		.get(`${room}/history/:version/diff`, apiRoute(documents.diffHistory))
+		.post(`${room}/history/:version/restore`, apiRoute(documents.restoreHistory))
+}
+router.all('*', () => {
+	throw new ApiError(404, ErrorCode.NOT_FOUND, 'no such route')
+})
 
 export default {
 	async fetch(request: Request, env: Env, ctx: ExecutionContext): Promise<Response> {
