@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# ./dev.sh — run sync-worker locally: dependencies, a project-local Postgres (.dev/postgres, port 54329,
-# wal_level=logical), migrations, dev Clerk keys, then `wrangler dev` on http://localhost:8787 with state
-# under .dev/wrangler, and a short demo. Ctrl-C (or SIGTERM) stops Postgres and workerd.
+# ./dev.sh — run sync-worker locally: dependencies, the web app (client/, rebuilt when it changed), a
+# project-local Postgres (.dev/postgres, port 54329, wal_level=logical), migrations, dev Clerk keys and dev
+# sign-in, then `wrangler dev` on http://localhost:8787 (the app and the API) with state under .dev/wrangler,
+# and a short demo. Ctrl-C (or SIGTERM) stops Postgres and workerd.
 #   ./dev.sh [--no-demo] [--help]      env: PORT (8787), PG_PORT (54329)
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -10,7 +11,7 @@ demo=1
 for arg in "$@"; do
   case "$arg" in
     --no-demo) demo=0 ;;
-    -h|--help) sed -n '2,5p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,6p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "unknown option: $arg (see ./dev.sh --help)" >&2; exit 2 ;;
   esac
 done
@@ -37,6 +38,9 @@ trap stop_all EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
+echo "▸ the app will be at http://localhost:$PORT"
+bash scripts/build-client.sh
+
 echo "▸ Postgres on 127.0.0.1:$PG_PORT (data in .dev/postgres)"
 scripts/pg.sh start .dev/postgres "$PG_PORT"
 DATABASE_URL=$(scripts/pg.sh url "$PG_PORT")
@@ -44,7 +48,7 @@ export DATABASE_URL
 node scripts/migrate.ts --database-url "$DATABASE_URL"
 
 if [ -f scripts/dev-keys.ts ]; then
-  node scripts/dev-keys.ts --dir .dev >/dev/null
+  node scripts/dev-keys.ts --dir .dev --dev-sign-in >/dev/null
 fi
 # .dev.vars holds local secrets for wrangler; keep lines we don't own.
 touch .dev.vars
@@ -72,8 +76,9 @@ curl -fsS "http://localhost:$PORT/health" >/dev/null || { echo "error: worker di
 
 cat <<INFO
 
-  sync-worker is running
-    worker      http://localhost:$PORT          (health: http://localhost:$PORT/health)
+  sync-worker is running — open the app:  http://localhost:$PORT
+    app         http://localhost:$PORT          (new room, read-only links, sign in with any user name)
+    worker      http://localhost:$PORT/health
     rooms       ws://localhost:$PORT/r/<roomId>  — point tldraw's useSync at it
     read-only   curl http://localhost:$PORT/r/<roomId>/readonly-slug → ws://localhost:$PORT/ro/<slug>
     user data   ws://localhost:$PORT/app/<userId>/connect?accessToken=<token>

@@ -33,6 +33,18 @@ export default defineConfig({
 					fileParallelism: false,
 				},
 			},
+			{
+				test: {
+					name: 'browser',
+					include: ['test/browser/**/*.test.ts'],
+					environment: 'node',
+					testTimeout: 120_000,
+					hookTimeout: 120_000,
+					// One worker and one Chromium for the whole file (test/browser/app.test.ts).
+					maxWorkers: 1,
+					fileParallelism: false,
+				},
+			},
 		],
 	},
 })

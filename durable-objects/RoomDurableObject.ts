@@ -13,7 +13,11 @@ import { getConfig, type Config } from '../src/config'
 import type { Env } from '../src/env'
 import { SessionGate } from '../src/room/SessionGate'
 import { formatInvalidRecord, watchRecordValidation } from '../src/room/describeInvalidRecord'
-import { liveSessions, readAttachment, type Attachment } from '../src/room/socketAttachment'
+import { liveSessions, readAttachment, withdrawSocket, type Attachment } from '../src/room/socketAttachment'
+import { countOtherSessions } from '../src/room/planSockets'
+import { DocumentSizeMeter } from '../src/room/DocumentSizeMeter'
+import { pushGrowthBound, recordsBytes } from '../src/room/documentSize'
+import { liveSocket, resumeSockets, socketFacts, withdrawSessions } from '../src/room/roomSockets'
 import { CloseCode } from '../src/room/closeCodes'
 import { decodeConnectRequest } from '../src/room/connectRequest'
 import { decideAdmission } from '../src/room/decideAdmission'
@@ -41,6 +45,7 @@ watchRecordValidation(schema, (failure) => console.warn(`INVALID_RECORD: ${forma
 interface LoadedRoom {
 	room: TLSocketRoom<TLRecord, void>
 	storage: SQLiteSyncStorage<TLRecord>
+	size: DocumentSizeMeter
 }
 
 
@@ -60,7 +65,10 @@ export class RoomDurableObject extends DurableObject<Env> {
 	private readonly history: RoomHistory
 	/** Webhook events and stats reports; never on a push's path. */
 	private readonly observers: RoomObservers
-	/** Set by purge(): sockets closing afterwards must not bring the room back. */
+	/**
+	 * Set by purge(): sockets closing afterwards must not bring the room back. A later instance knows it from
+	 * the missing room key (purge deletes it), which every socket and alarm handler checks.
+	 */
 	private purged = false
 
 	constructor(ctx: DurableObjectState, env: Env) {
@@ -103,8 +111,9 @@ export class RoomDurableObject extends DurableObject<Env> {
 		const decision = decideAdmission({
 			roomKey,
 			viaReadonlySlug: !connect.roomKey,
-			connectedSessions: this.ctx.getWebSockets().length,
+			connectedSessions: countOtherSessions(socketFacts(this.ctx.getWebSockets()), connect.sessionId),
 			maxSessions: this.config.maxSessionsPerRoom,
+			role: connect.isOwner ? 'owner' : connect.isReadonly ? 'reader' : 'editor',
 		})
 		if (decision.kind === 'deny') {
 			// Accept outside hibernation so the refused socket never counts as a session, then close it with
@@ -118,9 +127,13 @@ export class RoomDurableObject extends DurableObject<Env> {
 		if (connect.fileName !== undefined && getDocumentName(storage) !== connect.fileName) {
 			setDocumentName(storage, connect.fileName)
 		}
+		// One socket per sessionId: a reconnect (or a twin opened to outlive a revocation) replaces the older
+		// socket, which loses its attachment so it is never resumed or heard again.
 		const attachment: Attachment = { sessionId: connect.sessionId, isReadonly: connect.isReadonly, userId: connect.userId }
 		// A reconnect of a session whose old socket is still open is the same session, not a new one.
-		if (!this.liveSocket(connect.sessionId)) this.observers.sessionJoined(attachment)
+		if (!liveSocket(this.ctx, connect.sessionId)) this.observers.sessionJoined(attachment)
+		for (const old of this.ctx.getWebSockets(connect.sessionId)) withdrawSocket(old, TLSyncErrorCloseEventCode, CloseCode.SESSION_REPLACED)
+		this.gate.forget(connect.sessionId)
 		this.ctx.acceptWebSocket(server, [connect.sessionId])
 		server.serializeAttachment(attachment)
 		room.handleSocketConnect({ sessionId: connect.sessionId, socket: server, isReadonly: connect.isReadonly })
@@ -129,18 +142,33 @@ export class RoomDurableObject extends DurableObject<Env> {
 
 	override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer) {
 		const attachment = this.sessionOf(ws)
-		if (!attachment || this.purged) return ws.close(CloseCode.SERVICE_RESTART_CODE, 'session lost')
-		const verdict = this.gate.check(attachment.sessionId, message)
+		if (!attachment || this.isGone()) return ws.close(CloseCode.SERVICE_RESTART_CODE, 'session lost')
+		// SessionGate is the room's per-message check (protocol schema, sizes, rates): keep it cheap.
+		const verdict = this.gate.check(attachment.sessionId, message, { connected: attachment.connected === true })
+		if (verdict.kind === 'wait') return
 		if (verdict.kind === 'reject') {
 			if (verdict.detail) console.warn(`${verdict.reason}: ${verdict.detail}`)
 			return this.rejectFrame(ws, attachment.sessionId, verdict.code, verdict.reason)
 		}
-		const { room } = await this.getRoom()
+		if (verdict.message.type === 'connect') {
+			const connected = { ...attachment, connected: true } satisfies Attachment
+			ws.serializeAttachment(connected)
+			this.sessionBySocket.set(ws, connected)
+		}
+		const { room, size } = await this.getRoom()
+		// Checked and applied in one synchronous step, so two pushes can never both take the last bytes.
+		if (!size.fits(pushGrowthBound(verdict.message, verdict.text))) {
+			return this.rejectFrame(ws, attachment.sessionId, TLSyncErrorCloseEventCode, CloseCode.DOCUMENT_TOO_LARGE)
+		}
 		room.handleSocketMessage(attachment.sessionId, verdict.text)
+		const warning = verdict.message.type === 'connect' && size.currentWarning()
+		if (warning) room.sendCustomMessage(attachment.sessionId, warning)
 	}
 
 	/** A socket's attachment, deserialized and checked once per socket while the object lives, not per message. */
 	private sessionOf(ws: WebSocket): Attachment | null {
+		// A socket this object closed (replaced by a newer one, or withdrawn) never speaks for a session again.
+		if (ws.readyState !== WebSocket.OPEN) return null
 		let attachment = this.sessionBySocket.get(ws)
 		if (!attachment) {
 			attachment = readAttachment(ws) ?? undefined
@@ -177,7 +205,7 @@ export class RoomDurableObject extends DurableObject<Env> {
 
 	override async alarm() {
 		this.history.onAlarm()
-		if (this.purged || !this.meta.getRoomKey()) return
+		if (this.isGone()) return
 		await this.getRoom()
 		await this.history.exportNow()
 		await this.history.retainIfDue(this.openSockets().length === 0)
@@ -201,18 +229,19 @@ export class RoomDurableObject extends DurableObject<Env> {
 	}
 
 	async readMetadata(address: RoomAddress) {
-		const { room, storage } = await this.getRoom(address)
+		const { room, storage, size } = await this.getRoom(address)
 		const versions = this.meta.listVersions(1)
 		return {
 			clock: storage.getClock(),
 			sessions: room.getNumActiveSessions(),
-			bytes: new TextEncoder().encode(JSON.stringify(storage.getSnapshot())).byteLength,
+			bytes: size.bytes(),
 			lastExportedAt: versions[0] ? new Date(versions[0].createdAt).toISOString() : null,
 		}
 	}
 
 	async applyRecords(address: RoomAddress, change: { put: unknown[]; remove: string[]; expectedClock?: number }): Promise<RecordChangeResult> {
-		const { storage } = await this.getRoom(address)
+		const { storage, size } = await this.getRoom(address)
+		if (!size.fits(recordsBytes(change.put))) return { kind: 'too-large', maxBytes: size.maxBytes }
 		return applyRecordChanges(storage, schema, change)
 	}
 
@@ -246,12 +275,18 @@ export class RoomDurableObject extends DurableObject<Env> {
 		await purgeRoomStorage(this.ctx)
 	}
 
+	/** Purged, or never given a room key: there is no document to load. */
+	private isGone(): boolean {
+		return this.purged || !this.meta.getRoomKey()
+	}
+
 	private async handleSocketGone(ws: WebSocket) {
 		const attachment = readAttachment(ws)
-		if (!attachment || this.purged) return
-		const { room } = await this.getRoom()
-		// useSync reconnects with the same sessionId; a late close of the old socket must not end the new session.
-		if (!this.liveSocket(attachment.sessionId, ws)) {
+		if (this.isGone()) return
+		// useSync reconnects with the same sessionId; a late close of the old socket must not end the new
+		// session (a replaced or withdrawn socket has no attachment at all).
+		if (attachment && !liveSocket(this.ctx, attachment.sessionId, ws)) {
+			const { room } = await this.getRoom()
 			this.gate.forget(attachment.sessionId)
 			room.handleSocketClose(attachment.sessionId)
 			this.observers.sessionLeft(attachment)
@@ -263,14 +298,6 @@ export class RoomDurableObject extends DurableObject<Env> {
 		return this.ctx.getWebSockets().filter((s) => s !== except && s.readyState === WebSocket.OPEN)
 	}
 
-	/** The open socket of `sessionId` other than `except`, newest first. */
-	private liveSocket(sessionId: string, except?: WebSocket): WebSocket | undefined {
-		return this.ctx
-			.getWebSockets(sessionId)
-			.filter((s) => s !== except && s.readyState === WebSocket.OPEN)
-			.at(-1)
-	}
-
 	/**
 	 * Live re-authorization (ARCHITECTURE.md §4): a file row changed, so sessions that lost access are closed,
 	 * sessions whose access level changed rejoin (the Worker decides afresh), and the name follows.
@@ -278,24 +305,16 @@ export class RoomDurableObject extends DurableObject<Env> {
 	 */
 	async applyFileChange(before: FileFacts | null, after: FileFacts | null): Promise<{ closed: number; rejoined: number }> {
 		// A room nobody ever opened has no sessions and no document to rename.
-		if (!this.meta.getRoomKey()) return { closed: 0, rejoined: 0 }
+		if (this.isGone()) return { closed: 0, rejoined: 0 }
 		const { room, storage } = await this.getRoom()
 		const sessions = liveSessions(this.ctx)
 		const plan = planFileChange(before, after, sessions, getDocumentName(storage))
-		let closed = 0
-		let rejoined = 0
-		for (const { sessionId, decision } of plan.sessions) {
-			if (decision.kind === 'close') {
-				room.closeSession(sessionId, decision.reason)
-				closed++
-			} else {
-				// No fatal reason: the client reconnects at once and the Worker grants the new access level.
-				room.closeSession(sessionId)
-				rejoined++
-			}
-		}
+		const result = withdrawSessions(this.ctx, room, plan.sessions, (session) => {
+			this.gate.forget(session.sessionId)
+			this.observers.sessionLeft(session)
+		})
 		if (plan.rename !== null) setDocumentName(storage, plan.rename)
-		return { closed, rejoined }
+		return result
 	}
 
 	/**
@@ -304,6 +323,8 @@ export class RoomDurableObject extends DurableObject<Env> {
 	 * (later calls, and connects by read-only slug, may give none).
 	 */
 	private getRoom(address?: RoomAddress): Promise<LoadedRoom> {
+		// A purged room never loads again in this instance (its file is gone; the Worker answers 404 first).
+		if (this.purged) return Promise.reject(new ApiError(404, ErrorCode.NOT_FOUND, 'this room was deleted'))
 		if (address && !this.meta.getRoomKey()) this.meta.setRoomKey(address.roomKey)
 		this.roomPromise ??= this.loadRoom(this.meta.getRoomKey(), address?.createSource ?? null).catch((err) => {
 			this.roomPromise = null
@@ -330,7 +351,7 @@ export class RoomDurableObject extends DurableObject<Env> {
 			// Liveness is the client's job (pings); a timeout here would wake hibernated rooms to evict sessions.
 			clientTimeout: Infinity,
 			onSessionSnapshot: (sessionId, sessionSnapshot) => {
-				const ws = this.liveSocket(sessionId)
+				const ws = liveSocket(this.ctx, sessionId)
 				const attachment = ws && readAttachment(ws)
 				if (attachment) ws.serializeAttachment({ ...attachment, snapshot: sessionSnapshot } satisfies Attachment)
 			},
@@ -343,16 +364,14 @@ export class RoomDurableObject extends DurableObject<Env> {
 			},
 		})
 		this.observers.loaded(storage, this.sql)
+		const size = new DocumentSizeMeter(this.ctx.storage.sql, this.config.maxDocumentBytes)
+		storage.onChange(() => {
+			const notice = size.changedNotice()
+			if (notice) for (const s of room.getSessions()) if (s.isConnected) room.sendCustomMessage(s.sessionId, notice)
+		})
 		// Sockets that outlived a hibernation come back into the room where they left off.
-		for (const ws of this.ctx.getWebSockets()) {
-			const attachment = readAttachment(ws)
-			if (attachment?.snapshot) {
-				room.handleSocketResume({ sessionId: attachment.sessionId, socket: ws, snapshot: attachment.snapshot })
-			} else {
-				ws.close(CloseCode.SERVICE_RESTART_CODE, 'room restarted, please reconnect')
-			}
-		}
-		return { room, storage }
+		resumeSockets(this.ctx, room)
+		return { room, storage, size }
 	}
 }
 

@@ -5,6 +5,7 @@ import { createDb, type Db } from '../src/db/createDb'
 import { getFile } from '../src/db/FileRepository'
 import type { Env } from '../src/env'
 import { ApiError, ErrorCode, errorResponse } from '../src/http/errors'
+import { UserSocketCloseCode } from '../src/http/closedSocket'
 import { createErrorReporter } from '../src/observability/reportError'
 import type { RowChange, UserDelivery } from '../src/replication/types'
 import { CommitTracker } from '../src/user/commitTracker'
@@ -123,6 +124,17 @@ export class UserDurableObject extends DurableObject<Env> {
 	/** The stream restarted from a new slot: every socket reloads from Postgres. */
 	async resync(_streamId: string): Promise<void> {
 		if (this.ctx.getWebSockets().length > 0) await this.resyncAll()
+	}
+
+	/**
+	 * DELETE /app/me: the account is gone. Every socket closes (NOT_AUTHENTICATED) and this object forgets
+	 * the user (its storage holds the user id and a stream position). Idempotent.
+	 */
+	async forgetUser(userId: string): Promise<void> {
+		this.userId = userId
+		for (const ws of this.ctx.getWebSockets()) closeQuietly(ws, UserSocketCloseCode.NOT_AUTHENTICATED, 'NOT_AUTHENTICATED: account deleted')
+		await this.replicator().unregisterUser(userId)
+		await this.ctx.storage.deleteAll()
 	}
 
 	// ── internals ──

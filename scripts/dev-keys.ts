@@ -14,8 +14,11 @@ export const DEFAULT_DEV_VARS = '.dev.vars'
 export const DEV_PRIVATE_KEY_FILE = 'clerk-dev-private.pem'
 export const DEV_PUBLIC_KEY_FILE = 'clerk-dev-public.pem'
 export const JWT_KEY_VAR = 'CLERK_JWT_KEY'
+/** With --dev-sign-in: the Worker's dev sign-in route (src/auth/devSignIn.ts) signs with the private key. */
+export const DEV_SIGN_IN_VAR = 'DEV_SIGN_IN'
+export const DEV_SIGN_IN_KEY_VAR = 'DEV_SIGN_IN_KEY'
 
-const HELP = `usage: node scripts/dev-keys.ts [--dir DIR] [--dev-vars FILE]
+const HELP = `usage: node scripts/dev-keys.ts [--dir DIR] [--dev-vars FILE] [--dev-sign-in]
 
 Creates a development stand-in for Clerk's signing key, unless it already exists:
   DIR/${DEV_PRIVATE_KEY_FILE}  RSA-2048 private key (PKCS#8, mode 600); npm run token signs with it
@@ -25,6 +28,8 @@ An existing private key is reused, so tokens minted earlier stay valid. Restart 
 ${JWT_KEY_VAR} changes: it reads .dev.vars only at startup.
   --dir DIR        where the key files live (default: ${DEFAULT_KEY_DIR})
   --dev-vars FILE  the wrangler dev vars file to update (default: ${DEFAULT_DEV_VARS})
+  --dev-sign-in    also set ${DEV_SIGN_IN_VAR}="true" and ${DEV_SIGN_IN_KEY_VAR}="<private key>" in FILE, which
+                   turns on the web app's dev sign-in (POST /app/dev/sign-in, localhost only)
   --help           this text`
 
 /** Clerk's networkless verifier only accepts RSA keys of exactly 2048 bits with exponent 65537. */
@@ -85,7 +90,7 @@ export type DevKeys = {
 	devVarsUpdated: boolean
 }
 
-export function ensureDevKeys(opts: { dir?: string; devVarsPath?: string } = {}): DevKeys {
+export function ensureDevKeys(opts: { dir?: string; devVarsPath?: string; devSignIn?: boolean } = {}): DevKeys {
 	const dir = path.resolve(opts.dir ?? DEFAULT_KEY_DIR)
 	const devVarsPath = path.resolve(opts.devVarsPath ?? DEFAULT_DEV_VARS)
 	const privateKeyPath = path.join(dir, DEV_PRIVATE_KEY_FILE)
@@ -94,8 +99,10 @@ export function ensureDevKeys(opts: { dir?: string; devVarsPath?: string } = {})
 
 	let created = false
 	let publicKeyPem: string
+	let privateKeyPem: string
 	if (existsSync(privateKeyPath)) {
-		const publicKey = createPublicKey(readFileSync(privateKeyPath, 'utf8'))
+		privateKeyPem = readFileSync(privateKeyPath, 'utf8')
+		const publicKey = createPublicKey(privateKeyPem)
 		assertClerkCompatible(publicKey, privateKeyPath)
 		publicKeyPem = publicKey.export({ type: 'spki', format: 'pem' }).toString()
 	} else {
@@ -108,6 +115,7 @@ export function ensureDevKeys(opts: { dir?: string; devVarsPath?: string } = {})
 		writeFileSync(privateKeyPath, pair.privateKey, { mode: 0o600 })
 		chmodSync(privateKeyPath, 0o600)
 		publicKeyPem = pair.publicKey
+		privateKeyPem = pair.privateKey
 		created = true
 	}
 	if (!existsSync(publicKeyPath) || readFileSync(publicKeyPath, 'utf8') !== publicKeyPem) {
@@ -115,7 +123,11 @@ export function ensureDevKeys(opts: { dir?: string; devVarsPath?: string } = {})
 	}
 
 	const before = existsSync(devVarsPath) ? readFileSync(devVarsPath, 'utf8') : ''
-	const after = upsertDotenvVar(before, JWT_KEY_VAR, quoteDotenvValue(publicKeyPem))
+	let after = upsertDotenvVar(before, JWT_KEY_VAR, quoteDotenvValue(publicKeyPem))
+	if (opts.devSignIn) {
+		after = upsertDotenvVar(after, DEV_SIGN_IN_VAR, '"true"')
+		after = upsertDotenvVar(after, DEV_SIGN_IN_KEY_VAR, quoteDotenvValue(privateKeyPem))
+	}
 	const devVarsUpdated = after !== before
 	if (devVarsUpdated) writeFileSync(devVarsPath, after, { mode: 0o600 })
 	return { privateKeyPath, publicKeyPath, publicKeyPem, created, devVarsUpdated }
@@ -125,7 +137,7 @@ function parseCli(argv: string[]) {
 	const { values } = parseArgs({
 		args: argv,
 		allowPositionals: false,
-		options: { dir: { type: 'string' }, 'dev-vars': { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+		options: { dir: { type: 'string' }, 'dev-vars': { type: 'string' }, 'dev-sign-in': { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
 	})
 	return values
 }
@@ -146,7 +158,7 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.a
 		throw new Error('unreachable')
 	}
 	try {
-		const keys = ensureDevKeys({ dir: values.dir, devVarsPath: values['dev-vars'] })
+		const keys = ensureDevKeys({ dir: values.dir, devVarsPath: values['dev-vars'], devSignIn: values['dev-sign-in'] })
 		const rel = (p: string) => path.relative(process.cwd(), p) || p
 		console.log(`${keys.created ? 'created' : 'using existing'} dev signing key ${rel(keys.privateKeyPath)}`)
 		console.log(`public key ${rel(keys.publicKeyPath)}:\n${keys.publicKeyPem.trimEnd()}`)

@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # The test command: sets everything up on a fresh clone and runs every test.
 #   npm test            (or: bash scripts/test.sh [vitest args…], e.g. --project unit)
-# Starts a throwaway Postgres on a free port and removes it afterwards; ends with "N passed, N failed".
+# Builds the web app, starts a throwaway Postgres on a free port (removed afterwards), installs Debian's
+# chromium for the browser tests when it is missing (as root); ends with "N passed, N failed".
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# Setup must leave tracked files as they are (a lockfile npm rewrites, generated files): otherwise a fresh
+# Setup (install, app build) must leave tracked files as they are (a lockfile npm rewrites, generated files): otherwise a fresh
 # clone tests something other than what is committed. Compared before/after, so local edits are fine.
 tracked_state() { git status --porcelain --untracked-files=no; git diff --no-ext-diff --binary | cksum; }
 in_git=false
@@ -14,16 +15,32 @@ if command -v git >/dev/null 2>&1 && git rev-parse --is-inside-work-tree >/dev/n
   tracked_before=$(tracked_state)
 fi
 . scripts/setup.sh
+
+if [ "${1:-}" = "--help" ] || [ "${1:-}" = "-h" ]; then
+  sed -n '2,5p' "$0" | sed 's/^# \{0,1\}//'
+  exit 0
+fi
+
+# The Worker serves the app's build (wrangler.toml [assets]); every workerd the tests start needs it.
+bash scripts/build-client.sh
 if $in_git && [ "$(tracked_state)" != "$tracked_before" ]; then
-  echo "error: setup changed tracked files (commit what it produces, e.g. package-lock.json):" >&2
+  echo "error: setup (install, app build) changed tracked files (commit what it produces, e.g. package-lock.json):" >&2
   git status --short --untracked-files=no >&2
   exit 1
 fi
 
-if [ "${1:-}" = "--help" ] || [ "${1:-}" = "-h" ]; then
-  sed -n '2,4p' "$0" | sed 's/^# \{0,1\}//'
-  exit 0
+# The browser tests (test/browser) drive Debian's chromium through playwright-core; nothing is downloaded.
+CHROMIUM_PATH=${CHROMIUM_PATH:-/usr/bin/chromium}
+if [ ! -x "$CHROMIUM_PATH" ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "▸ installing chromium for the browser tests (apt-get install chromium)"
+    apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  else
+    echo "warning: no Chromium at $CHROMIUM_PATH; the browser tests will fail. Install it with" >&2
+    echo "  sudo apt-get install chromium    (or set CHROMIUM_PATH to a Chromium binary)" >&2
+  fi
 fi
+export CHROMIUM_PATH
 
 work=$(mktemp -d /tmp/sync-worker-test.XXXXXX)
 chmod 755 "$work"
@@ -44,6 +61,8 @@ export SYNC_WORKER_TEST_DIR="$work"
 echo "▸ type-checking"
 tsc --noEmit -p tsconfig.json
 tsc --noEmit -p tsconfig.test.json
+tsc --noEmit -p client/tsconfig.json
+tsc --noEmit -p test/browser/tsconfig.json
 
 echo "▸ running tests"
 report="$work/vitest.json"

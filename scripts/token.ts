@@ -3,19 +3,14 @@
  * Worker accepts through CLERK_JWT_KEY.
  *   npm run -s token -- <userId> [--name N] [--email E] [--ttl S] [--azp ORIGIN]
  */
-import { randomBytes } from 'node:crypto'
 import { existsSync, readFileSync } from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
-import { importPKCS8, SignJWT } from 'jose'
+import { DEFAULT_AZP, DEFAULT_TTL_SECONDS, mintDevToken, type DevTokenOptions } from '../src/auth/mintDevToken.ts'
 import { DEFAULT_KEY_DIR, DEV_PRIVATE_KEY_FILE } from './dev-keys.ts'
 
-export const DEV_TOKEN_ISSUER = 'https://clerk.sync-worker.localhost'
-export const DEV_KEY_ID = 'sync-worker-dev'
-export const DEFAULT_TTL_SECONDS = 24 * 60 * 60
-export const DEFAULT_AZP = 'http://localhost:8787'
-const USER_ID_RE = /^[A-Za-z0-9_-]{1,128}$/
+export { DEFAULT_AZP, DEFAULT_TTL_SECONDS, DEV_KEY_ID, DEV_TOKEN_ISSUER, mintDevToken, type DevTokenOptions } from '../src/auth/mintDevToken.ts'
 
 const HELP = `usage: npm run -s token -- <userId> [--name N] [--email E] [--ttl S] [--azp ORIGIN] [--sid S] [--dir DIR]
 
@@ -31,40 +26,6 @@ Only the token goes to stdout (use npm run -s so npm adds nothing), e.g.
   --sid S        session id (default: a random sess_dev_…)
   --dir DIR      where the dev key lives (default: ${DEFAULT_KEY_DIR})
   --help         this text`
-
-export type DevTokenOptions = {
-	userId: string
-	name?: string
-	email?: string
-	sessionId?: string
-	azp?: string
-	ttlSeconds?: number
-	/** Seconds since the epoch; defaults to now. */
-	nowSeconds?: number
-}
-
-/** Signs a session token with a PKCS#8 RSA private key PEM. */
-export async function mintDevToken(privateKeyPem: string, opts: DevTokenOptions): Promise<string> {
-	if (!USER_ID_RE.test(opts.userId)) throw new Error(`userId must match ${USER_ID_RE}`)
-	const key = await importPKCS8(privateKeyPem, 'RS256')
-	const now = opts.nowSeconds ?? Math.floor(Date.now() / 1000)
-	const ttl = opts.ttlSeconds ?? DEFAULT_TTL_SECONDS
-	const claims: Record<string, string> = {
-		sid: opts.sessionId ?? `sess_dev_${randomBytes(9).toString('base64url')}`,
-		azp: opts.azp ?? DEFAULT_AZP,
-	}
-	if (opts.name !== undefined) claims.name = opts.name
-	if (opts.email !== undefined) claims.email = opts.email
-	return new SignJWT(claims)
-		.setProtectedHeader({ alg: 'RS256', typ: 'JWT', kid: DEV_KEY_ID })
-		.setSubject(opts.userId)
-		.setIssuer(DEV_TOKEN_ISSUER)
-		// Clerk backdates nbf a little to absorb clock skew between its servers and yours.
-		.setIssuedAt(now)
-		.setNotBefore(now - 5)
-		.setExpirationTime(now + ttl)
-		.sign(key)
-}
 
 export function readDevPrivateKey(dir: string = DEFAULT_KEY_DIR): string {
 	const file = path.resolve(dir, DEV_PRIVATE_KEY_FILE)

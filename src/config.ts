@@ -6,6 +6,8 @@ export const DEFAULT_MAX_SESSIONS_PER_ROOM = 50
 export const DEFAULT_PERSIST_INTERVAL_MS = 8_000
 /** Assembled client message limit; stock clients split frames at 1 MiB (tldraw's `chunk`). */
 export const DEFAULT_MAX_MESSAGE_BYTES = 4 * 1024 * 1024
+/** Largest document a room keeps (records as stored, counted incrementally); rooms warn from 80 %. */
+export const DEFAULT_MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
 /** Per-session push rate inside a room (token bucket). */
 export const DEFAULT_MAX_PUSHES_PER_SECOND = 60
 export const DEFAULT_PUSH_BURST = 120
@@ -78,6 +80,7 @@ const ConfigSchema = z
 		PERSIST_INTERVAL_MS: positiveInt.default(DEFAULT_PERSIST_INTERVAL_MS),
 		MAX_MESSAGE_BYTES: positiveInt.default(DEFAULT_MAX_MESSAGE_BYTES),
 		MAX_PUSHES_PER_SECOND: positiveInt.default(DEFAULT_MAX_PUSHES_PER_SECOND),
+		MAX_DOCUMENT_BYTES: positiveInt.default(DEFAULT_MAX_DOCUMENT_BYTES),
 		PUSH_BURST: positiveInt.default(DEFAULT_PUSH_BURST),
 		SENTRY_DSN: z.string().url().optional(),
 		REPLICATION_SLOT: z.string().regex(/^[a-z0-9_]{1,63}$/, 'must be a Postgres slot name ([a-z0-9_], ≤ 63)').default('sync_worker_dev'),
@@ -111,6 +114,9 @@ const ConfigSchema = z
 		STATS_REPORT_MS: positiveInt.default(DEFAULT_STATS_REPORT_MS),
 		MAX_ANONYMOUS_UPLOAD_BYTES: positiveInt.max(10 * 1024 * 1024, 'must be at most 10485760 (the signed-in upload cap)').default(DEFAULT_MAX_ANONYMOUS_UPLOAD_BYTES),
 		PURGE_STEP_DELAY_MS: z.coerce.number().int().min(0).default(DEFAULT_PURGE_STEP_DELAY_MS),
+		// Local development only: ./dev.sh writes both to .dev.vars (never wrangler.toml). See src/auth/devSignIn.ts.
+		DEV_SIGN_IN: boolFromString.default(false),
+		DEV_SIGN_IN_KEY: z.string().includes('PRIVATE KEY', { message: 'must be a PKCS#8 PEM private key' }).optional(),
 	})
 	.refine((e) => e.WEBHOOK_URL.length === 0 || e.WEBHOOK_SECRET, { path: ['WEBHOOK_SECRET'], message: 'is required when WEBHOOK_URL is set' })
 	.transform((e) => {
@@ -122,6 +128,7 @@ const ConfigSchema = z
 			persistIntervalMs: e.PERSIST_INTERVAL_MS,
 			maxMessageBytes: e.MAX_MESSAGE_BYTES,
 			maxPushesPerSecond: e.MAX_PUSHES_PER_SECOND,
+			maxDocumentBytes: e.MAX_DOCUMENT_BYTES,
 			pushBurst: e.PUSH_BURST,
 			sentryDsn: e.SENTRY_DSN,
 			databaseUrl: e.DATABASE_URL,
@@ -139,6 +146,8 @@ const ConfigSchema = z
 			statsReportMs: e.STATS_REPORT_MS,
 			maxAnonymousUploadBytes: e.MAX_ANONYMOUS_UPLOAD_BYTES,
 			purgeStepDelayMs: e.PURGE_STEP_DELAY_MS,
+			/** The dev sign-in route's signing key (PKCS#8 PEM); set only when DEV_SIGN_IN is true and a key is given. */
+			devSignInKey: e.DEV_SIGN_IN ? e.DEV_SIGN_IN_KEY?.replace(/\\n/g, '\n') : undefined,
 			auth: Object.freeze({
 				jwtKey: e.CLERK_JWT_KEY,
 				secretKey: e.CLERK_SECRET_KEY,

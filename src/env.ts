@@ -55,4 +55,10 @@ export interface Env {
 	WEBHOOK_RETRY_MAX_SECONDS?: string
 	STATS_REPORT_MS?: string
 	PURGE_STEP_DELAY_MS?: string
+	/** The web app's static files (client/dist); absent in tests that run the Worker without assets. */
+	ASSETS?: Fetcher
+	/** `true` enables POST /app/dev/sign-in (local development only; set in .dev.vars by ./dev.sh). */
+	DEV_SIGN_IN?: string
+	/** The dev Clerk stand-in's private key (PKCS#8 PEM) the dev sign-in route signs with. */
+	DEV_SIGN_IN_KEY?: string
 }

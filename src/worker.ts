@@ -1,5 +1,6 @@
 import { Router } from 'itty-router'
 import { requireAuth } from './auth/authenticateRequest'
+import { isAppPageRequest, serveAppPage } from './app/appPages'
 import { handleAssetQueueBatch } from './assets/handleAssetQueueBatch'
 import { handleGetUpload, handleUpload } from './assets/uploadsApi'
 import { getConfig } from './config'
@@ -11,6 +12,7 @@ import { filesCall, handleCors, requireId, stripApiPrefix, withRepo, type Req } 
 import { adminRoute, apiRoute, isUpgrade, publicRoute, socketRoute } from './http/routeSteps'
 import { createErrorReporter } from './observability/reportError'
 import * as admin from './routes/admin'
+import { devSignIn } from './routes/devSignIn'
 import * as documents from './routes/documents'
 import * as me from './routes/me'
 import { connectAnonymousRoom, connectReadonlyRoom, connectToFileRoom, connectUserSocket, denyRoomSocket, denyUserSocket, readonlySlug } from './routes/roomSockets'
@@ -74,6 +76,8 @@ router
 	.get('/app/me/export', apiRoute(me.exportMe))
 	.get('/app/me/purge', apiRoute(me.purgeStatus))
 	.delete('/app/me', apiRoute(me.deleteMe))
+	// Local development only (absent unless .dev.vars enables it)
+	.all('/app/dev/sign-in', apiRoute(devSignIn))
 	// User data and replication
 	.get('/app/:userId/connect', socketRoute(denyUserSocket, connectUserSocket))
 	.get('/app/replicator-status', adminRoute(async (_req, env) => Response.json(await replicatorStub(env).status())))
@@ -121,6 +125,9 @@ export default {
 			console.error(err)
 			return errorResponse(err)
 		}
+		// A browser opening an app page (/r/<roomId>, /f/<fileId>, …) gets the web app; its socket and API
+		// calls on the same paths carry no text/html Accept header and go to the routes below.
+		if (isAppPageRequest(request)) return serveAppPage(request, env.ASSETS)
 		const { preflight, corsify } = handleCors(env)
 		const req = stripApiPrefix(request)
 		const pre = preflight(req as Req)

@@ -28,6 +28,8 @@ export function renderReport(header: RunHeader, sections: string[], notes: strin
 		'```sh',
 		'npm run bench                                   # runs node bench/run.ts first (this report), then any other bench steps package.json lists',
 		'PATH=$PWD/node_modules/.bin:$PATH node bench/run.ts   # this report alone, with the repo\'s Node 22',
+		'node bench/run.ts --only=throughput,profile            # some scenarios only; results go to a temporary directory',
+		'node bench/checkpoint-steps.ts                         # bench/CHECKPOINT.md: how long each export step holds a room at 10,000 shapes',
 		'```',
 		'',
 		'bench/run.ts starts everything itself on free loopback ports — `wrangler dev` for sync-worker and for bench/limit, two Node baseline servers — keeps their state in a temporary directory that it deletes, and rewrites `bench/REPORT.md` and `bench/results.json`. The ratio tables put the previous `results.json` beside this run, so commit both files after a run. `BENCH_QUICK=1` shrinks every count for a smoke run; `BENCH_OUT_DIR=dir` writes the two files elsewhere. Runs on one machine: close other heavy work first (the load average is recorded below).',

@@ -7,6 +7,7 @@ import { isValidId } from '../storage/keys'
 import { formatCreateSource } from '../room/createSource'
 import { accessDeniedError, decideRoomAccess } from './decideRoomAccess'
 import type { ImportStore } from '../room/ImportStore'
+import { recordsBytes } from '../room/documentSize'
 import { parseTldrawImport } from './parseTldrawImport'
 import { MAX_FILE_NAME_CHARS, type CreateFileBody, type PatchFileBody } from './schemas'
 
@@ -20,6 +21,8 @@ export type FilesApiDeps = {
 	auth: Auth | null
 	/** Needed only to create a file from an uploaded .tldr file or snapshot. */
 	imports?: ImportStore
+	/** MAX_DOCUMENT_BYTES: an import larger than this is refused (413 DOCUMENT_TOO_LARGE). */
+	maxDocumentBytes?: number
 	newFileId?: () => string
 	newPublishedSlug?: () => string
 	now?: () => Date
@@ -76,6 +79,10 @@ export async function createFile(deps: FilesApiDeps, body: CreateFileBody): Prom
 	if (body.snapshot !== undefined) {
 		const parsed = parseTldrawImport(body.snapshot)
 		if (!parsed.ok) throw new ApiError(400, ErrorCode.INVALID_SNAPSHOT, `snapshot: ${parsed.error}`)
+		const bytes = recordsBytes(parsed.snapshot.documents.map((d) => d.state))
+		if (deps.maxDocumentBytes !== undefined && bytes > deps.maxDocumentBytes) {
+			throw new ApiError(413, ErrorCode.DOCUMENT_TOO_LARGE, `the document is ${bytes} bytes, more than the limit of ${deps.maxDocumentBytes} (MAX_DOCUMENT_BYTES)`)
+		}
 		if (!deps.imports) throw new Error('createFile: an import store is required to create a file from a snapshot')
 		// Before the row: a room that starts as soon as the row exists must find its content.
 		await deps.imports.putImport(fileId, parsed.snapshot)

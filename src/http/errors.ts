@@ -20,6 +20,8 @@ export const ErrorCode = {
 	FORBIDDEN: 'FORBIDDEN',
 	/** Body larger than the route's cap. 413. */
 	PAYLOAD_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
+	/** The document would pass MAX_DOCUMENT_BYTES (records API, imports); nothing was applied. 413. */
+	DOCUMENT_TOO_LARGE: 'DOCUMENT_TOO_LARGE',
 	/** Body is not of the type the route takes (Content-Type). 415. */
 	UNSUPPORTED_MEDIA_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
 	/** The uploaded .tldr file or snapshot is not a valid tldraw document. 400. */

@@ -54,6 +54,7 @@ export function filesDeps(env: Env, repo: FileRepository, auth: Auth | null): fi
 		repo,
 		auth,
 		imports: createR2ImportStore(env.SNAPSHOTS, importSnapshotKey),
+		maxDocumentBytes: getConfig(env).maxDocumentBytes,
 		// Applied before the response (so revocation is immediate); the replicator applies it again for
 		// changes made anywhere — both idempotent.
 		onFileChanged: (before, after) => applyFileRowChange(fileRowChangeDeps(env), before, after),

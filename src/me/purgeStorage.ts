@@ -12,11 +12,11 @@ import {
 	publishedSnapshotKey,
 	roomKeyForFile,
 } from '../storage/keys'
-import { fileRoomStub, statsStub } from '../stubs'
+import { fileRoomStub, statsStub, userStub } from '../stubs'
 import type { PurgeFile } from './PurgeStore'
 import { createUserDataRepository, type OwnedFile } from './UserDataRepository'
 
-export type PurgeEnv = Pick<Env, 'ROOM' | 'ROOMS' | 'ROOM_HISTORY' | 'SNAPSHOTS' | 'UPLOADS' | 'STATS'>
+export type PurgeEnv = Pick<Env, 'ROOM' | 'ROOMS' | 'ROOM_HISTORY' | 'SNAPSHOTS' | 'UPLOADS' | 'STATS' | 'USER'>
 
 /**
  * First step of a purge: the user's files are retired (their ids can never be used again) and marked
@@ -47,6 +47,11 @@ export async function purgeFileStorage(env: PurgeEnv, file: PurgeFile): Promise<
 	}
 	await deleteAllFrozenSnapshots(env.SNAPSHOTS, file.id)
 	await statsStub(env).forgetRoom(roomKey)
+}
+
+/** The user's data object: open user-data sockets close (NOT_AUTHENTICATED) and its storage goes. */
+export function forgetUserObject(env: PurgeEnv, userId: string): Promise<void> {
+	return userStub(env, userId).forgetUser(userId)
 }
 
 export async function purgeUploads(env: PurgeEnv, objectNames: readonly string[]): Promise<void> {

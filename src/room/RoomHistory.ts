@@ -1,24 +1,9 @@
 import type { RoomSnapshot, TLSyncSqliteWrapper } from '@tldraw/sync-core'
 import { historyVersionKey, type RoomKey } from '../storage/keys'
 import type { SnapshotStore } from '../storage/SnapshotStore'
-import {
-	BrokenChainError,
-	byId,
-	changesJson,
-	CHECKPOINT_TAIL,
-	checkpointHead,
-	checkpointJson,
-	documentsJson,
-	diffMaterialized,
-	manifestJson,
-	parseHistoryObject,
-	parseLatest,
-	rawRecords,
-	reconstruct,
-	toRoomSnapshot,
-	type Materialized,
-	type RawRecord,
-} from './historyFormat'
+import { changesJson, checkpointJson, diffMaterialized, manifestJson, rawRecords } from './historyFormat'
+import { buildCheckpoint } from './buildCheckpoint'
+import { readChain, readVersionSnapshot } from './readHistory'
 import {
 	CHECKPOINT_CHAIN_FRACTION,
 	chooseVersionKind,
@@ -29,7 +14,7 @@ import {
 	type AlarmReason,
 	type ChainState,
 } from './historyPolicy'
-import { readChangesSince, readDocumentClock, readRecordSlice, readSchemaJson } from './readChanges'
+import { readChangesSince, readDocumentClock, readSchemaJson } from './readChanges'
 import type { RoomMetaStore, VersionRow } from './RoomMetaStore'
 
 /** The alarm part of Durable Object storage. */
@@ -126,7 +111,9 @@ export class RoomHistory {
 			// Unchanged content is skipped: nothing was written since the last version.
 			if (state.lastExportedClock !== null && readDocumentClock(this.deps.sql) <= state.lastExportedClock) return null
 			const newest = meta.newestVersion()
-			const version = this.changeSetAfter(newest, state.lastExportedClock) ?? (await this.buildCheckpoint())
+			const version =
+				this.changeSetAfter(newest, state.lastExportedClock) ??
+				(await buildCheckpoint(this.deps.sql, this.deps.sliceRecords ?? CHECKPOINT_SLICE_RECORDS, this.deps.yieldToEvents))
 			const { historyKey, at } = this.newHistoryKey(roomKey, newest)
 			await snapshots.putVersion(historyKey, version.body)
 			const chain = version.kind === 'changes' ? meta.chainOf(newest!.id).map((r) => r.objectKey) : []
@@ -175,40 +162,6 @@ export class RoomHistory {
 		const [checkpoint, ...changes] = this.deps.meta.chainOf(newest.id)
 		if (checkpoint?.kind !== 'checkpoint') return null
 		return { length: changes.length, bytes: changes.reduce((n, r) => n + r.bytes, 0), checkpointBytes: checkpoint.bytes }
-	}
-
-	/**
-	 * The whole document, read and encoded in slices with the room's messages handled in between. Records
-	 * written meanwhile are then re-read in one step (O(changes)) and only the slices they fall in are encoded
-	 * again, so the checkpoint is exactly the document at its clock and no step serialises the whole document.
-	 */
-	private async buildCheckpoint() {
-		const { sql } = this.deps
-		const sliceRecords = this.deps.sliceRecords ?? CHECKPOINT_SLICE_RECORDS
-		for (;;) {
-			const startClock = readDocumentClock(sql)
-			const slices: Slice[] = []
-			let afterId = ''
-			for (;;) {
-				const records = readRecordSlice(sql, afterId, sliceRecords)
-				if (records.length > 0) slices.push({ records, body: encoder.encode(documentsJson(records)) })
-				if (records.length < sliceRecords) break
-				afterId = records[records.length - 1]!.id
-				await this.deps.yieldToEvents()
-			}
-			const changes = readChangesSince(sql, startClock)
-			if (!changes.complete) continue // tombstones were pruned while reading: start over
-			if (changes.clock !== startClock) applyToSlices(slices, changes.puts, changes.removes)
-			const schemaJson = readSchemaJson(sql)
-			const parts: Uint8Array[] = [encoder.encode(checkpointHead(changes.clock, schemaJson))]
-			for (const slice of slices) {
-				if (slice.records.length === 0) continue
-				if (parts.length > 1) parts.push(COMMA)
-				parts.push(slice.body)
-			}
-			parts.push(encoder.encode(CHECKPOINT_TAIL))
-			return { kind: 'checkpoint' as const, body: new Blob(parts), clock: changes.clock, schemaJson }
-		}
 	}
 
 	/**
@@ -261,81 +214,4 @@ export class RoomHistory {
 		await snapshots.deleteVersions(gone)
 		return dropped.size
 	}
-}
-
-interface Slice {
-	/** Sorted by id; every id sorts after the previous slice's. */
-	records: RawRecord[]
-	/** `documentsJson(records)`, encoded. */
-	body: Uint8Array
-}
-
-const COMMA = encoder.encode(',')
-
-/**
- * Writes `puts` over the slices and takes `removes` out, re-encoding only the slices touched. An id sorts
- * into the first slice whose last id is not before it (the last slice takes the rest).
- */
-function applyToSlices(slices: Slice[], puts: readonly RawRecord[], removes: readonly string[]) {
-	if (slices.length === 0) slices.push({ records: [], body: new Uint8Array() })
-	const touched = new Map<number, Map<string, RawRecord | null>>()
-	const sliceOf = (id: string) => {
-		let lo = 0
-		let hi = slices.length - 1
-		while (lo < hi) {
-			const mid = (lo + hi) >> 1
-			if (byId(slices[mid]!.records.at(-1)?.id ?? '', id) >= 0) hi = mid
-			else lo = mid + 1
-		}
-		return lo
-	}
-	const note = (id: string, record: RawRecord | null) => {
-		const i = sliceOf(id)
-		const edits = touched.get(i) ?? new Map<string, RawRecord | null>()
-		edits.set(id, record)
-		touched.set(i, edits)
-	}
-	for (const id of removes) note(id, null)
-	for (const r of puts) note(r.id, r)
-	for (const [i, edits] of touched) {
-		const byKey = new Map(slices[i]!.records.map((r) => [r.id, r]))
-		for (const [id, record] of edits) {
-			if (record) byKey.set(id, record)
-			else byKey.delete(id)
-		}
-		const records = [...byKey.values()].sort((a, b) => byId(a.id, b.id))
-		slices[i] = { records, body: encoder.encode(documentsJson(records)) }
-	}
-}
-
-/** Reads a chain's objects (in parallel) and rebuilds the version; BrokenChainError if one is missing. */
-export async function readChain(store: SnapshotStore, objectKeys: readonly string[]): Promise<Materialized> {
-	const texts = await Promise.all(objectKeys.map((k) => store.getVersion(k)))
-	const missing = objectKeys.filter((_k, i) => texts[i] === null)
-	if (missing.length > 0) throw new BrokenChainError(`history objects missing: ${missing.join(', ')}`)
-	return reconstruct(texts.map((t) => parseHistoryObject(t!)))
-}
-
-/**
- * A version's snapshot. `chainOf` asks the room for the chain (null: no such version); a chain that retention
- * re-linked while it was being read is asked for again once.
- */
-export async function readVersionSnapshot(store: SnapshotStore, chainOf: () => Promise<string[] | null>): Promise<RoomSnapshot | null> {
-	for (let attempt = 1; ; attempt++) {
-		const keys = await chainOf()
-		if (keys === null) return null
-		try {
-			return toRoomSnapshot(await readChain(store, keys))
-		} catch (err) {
-			if (!(err instanceof BrokenChainError) || attempt >= 2) throw err
-		}
-	}
-}
-
-/** The newest exported version of a room, for a cold start: the `latest` manifest's chain, or an old whole snapshot. */
-export async function readLatestSnapshot(store: SnapshotStore, roomKey: RoomKey): Promise<RoomSnapshot | null> {
-	const json = await store.getLatest(roomKey)
-	if (json === null) return null
-	const latest = parseLatest(json)
-	return latest.kind === 'snapshot' ? latest.snapshot : toRoomSnapshot(await readChain(store, latest.versions))
 }

@@ -7,6 +7,8 @@ export type RecordChangeResult =
 	| { kind: 'conflict'; clock: number }
 	/** `typeName` and `path` locate the first failing record without quoting its content. */
 	| { kind: 'invalid'; message: string; typeName: string; path: string }
+	/** The puts could take the document past MAX_DOCUMENT_BYTES (checked by the room, see DocumentSizeMeter). */
+	| { kind: 'too-large'; maxBytes: number }
 
 /**
  * Server-side edits for scripts and bots (POST …/records): optimistic concurrency on the document clock,

@@ -1,20 +1,28 @@
 import { TLSyncErrorCloseEventCode } from '@tldraw/sync-core'
 import { MAX_FRAME_BYTES } from '../config'
+import { parseClientMessage, type ClientMessage } from './clientMessageSchema'
 import { CloseCode } from './closeCodes'
 
+/** The chunks of a split message received so far (tldraw's `chunk()` splits messages over 1 MiB). */
+export interface PendingMessage {
+	parts: string[]
+	bytes: number
+	/** The chunk prefix the next part must carry. */
+	nextRemaining: number
+}
+
 export type FrameVerdict =
-	| { kind: 'accept'; text: string; pendingBytes: number; isPush: boolean }
+	| { kind: 'partial'; pending: PendingMessage }
+	| { kind: 'message'; text: string; message: ClientMessage }
 	| { kind: 'reject'; code: number; reason: string }
 
-const CLIENT_MESSAGE_TYPES = new Set(['connect', 'push', 'ping'])
 // tldraw's `chunk()` prefixes each part with the number of parts still to come: "2_…", "1_…", "0_…".
 const CHUNK_RE = /^(\d+)_/
 
 const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false })
 const encoder = new TextEncoder()
-// The messages tldraw's client sends begin with their type: these need no parse here (TLSocketRoom parses
-// them anyway, so parsing twice was per-message overhead). Anything else is parsed and checked in full.
-const PUSH_PREFIX = '{"type":"push",'
+/** A close reason is at most 123 bytes (UTF-8); ours are printable ASCII and cut to fit. */
+const MAX_REASON_BYTES = 123
 
 /** UTF-8 size of a frame; a string is encoded only when its upper bound (3 bytes per UTF-16 unit) could exceed `budget`. */
 function frameSize(frame: string | ArrayBuffer, budget: number): number {
@@ -23,15 +31,13 @@ function frameSize(frame: string | ArrayBuffer, budget: number): number {
 }
 
 /**
- * Decides whether one client frame may reach the room. `pendingBytes` is the size of the chunks of the
- * message being assembled so far; the verdict returns the new value. Checking here, before TLSocketRoom,
- * means an oversized or malformed frame closes only its own socket and never touches the document.
+ * Decides whether one client frame may reach the room, assembling split messages itself so the whole
+ * message is checked: size (MESSAGE_TOO_LARGE), UTF-8, JSON, and the sync protocol's shape
+ * (clientMessageSchema). Anything else closes only its own socket with 1007 and never touches the
+ * document. `text` is what the room receives: one unsplit JSON message.
  */
-export function checkClientFrame(
-	frame: string | ArrayBuffer,
-	pendingBytes: number,
-	maxMessageBytes: number,
-): FrameVerdict {
+export function checkClientFrame(frame: string | ArrayBuffer, pending: PendingMessage | null, maxMessageBytes: number): FrameVerdict {
+	const pendingBytes = pending?.bytes ?? 0
 	const budget = Math.min(MAX_FRAME_BYTES, maxMessageBytes - pendingBytes)
 	// An exact size for split messages, whose chunk sizes add up; a bound is enough for a whole message.
 	const frameBytes = typeof frame === 'string' && CHUNK_RE.test(frame) ? encoder.encode(frame).byteLength : frameSize(frame, budget)
@@ -48,29 +54,29 @@ export function checkClientFrame(
 	if (chunk) {
 		const remaining = Number(chunk[1])
 		if (!Number.isSafeInteger(remaining)) return malformed('bad chunk prefix')
-		// The assembler in TLSocketRoom validates the joined JSON; we only bound its size.
-		// Only pushes grow large enough to be split, so a completed split message counts as a push.
-		return { kind: 'accept', text, pendingBytes: remaining === 0 ? 0 : pendingBytes + frameBytes, isPush: remaining === 0 }
+		if (pending && remaining !== pending.nextRemaining) return malformed('chunks out of order')
+		const parts = [...(pending?.parts ?? []), text.slice(chunk[0].length)]
+		if (remaining > 0) return { kind: 'partial', pending: { parts, bytes: pendingBytes + frameBytes, nextRemaining: remaining - 1 } }
+		text = parts.join('')
+	} else if (pending) {
+		return malformed('expected the next chunk of a split message')
 	}
-	if (pendingBytes > 0) return malformed('expected the next chunk of a split message')
-	if (text.startsWith(PUSH_PREFIX)) return { kind: 'accept', text, pendingBytes: 0, isPush: true }
-	let message: unknown
+	// Every message is parsed and checked here, pushes included: skipping them would let `{"type":"push"}`
+	// through (issue 12). TLSocketRoom parses the text again; it takes no parsed message.
+	let value: unknown
 	try {
-		message = JSON.parse(text)
+		value = JSON.parse(text)
 	} catch {
-		return malformed('frame is not JSON')
+		return malformed('not JSON')
 	}
-	if (
-		typeof message !== 'object' ||
-		message === null ||
-		Array.isArray(message) ||
-		!CLIENT_MESSAGE_TYPES.has((message as { type?: unknown }).type as string)
-	) {
-		return malformed('expected {"type":"connect"|"push"|"ping",…}')
-	}
-	return { kind: 'accept', text, pendingBytes: 0, isPush: (message as { type: string }).type === 'push' }
+	const parsed = parseClientMessage(value)
+	if (!parsed.ok) return malformed(parsed.what)
+	// TLSocketRoom's assembler treats only text starting with "{" as a whole message.
+	return { kind: 'message', text: text.trimStart(), message: parsed.message }
 }
 
-function malformed(detail: string): FrameVerdict {
-	return { kind: 'reject', code: CloseCode.MALFORMED_MESSAGE_CODE, reason: `MALFORMED_MESSAGE: ${detail}` }
+export function malformed(detail: string): Extract<FrameVerdict, { kind: 'reject' }> {
+	// The detail may quote record ids from the client: keep it printable ASCII so the cut is exact.
+	const reason = `MALFORMED_MESSAGE: ${detail}`.replace(/[^\x20-\x7e]/g, '?')
+	return { kind: 'reject', code: CloseCode.MALFORMED_MESSAGE_CODE, reason: reason.slice(0, MAX_REASON_BYTES) }
 }

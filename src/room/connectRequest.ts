@@ -17,6 +17,8 @@ export const ConnectRequestSchema = z.strictObject({
 	sessionId: z.string().min(1).max(128),
 	isReadonly: z.boolean(),
 	userId: z.string().max(128).nullable(),
+	/** File rooms: the caller owns the file (always admitted, see decideAdmission). */
+	isOwner: z.boolean().optional(),
 	/** File rooms: the row's `createSource`, read on a cold start with no stored state. */
 	createSource: z.string().max(300).nullable().optional(),
 	/** File rooms: the file's name, kept equal to the document's name. */

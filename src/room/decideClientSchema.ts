@@ -27,15 +27,3 @@ function isSchemaV2(value: unknown): value is { schemaVersion: 2; sequences: Rec
 	const { schemaVersion, sequences } = value as { schemaVersion?: unknown; sequences?: unknown }
 	return schemaVersion === 2 && typeof sequences === 'object' && sequences !== null && !Array.isArray(sequences)
 }
-
-/** The schema a `connect` message carries, or undefined for any other message (read only when it can be a connect). */
-export function connectSchemaOf(text: string): { isConnect: boolean; schema?: unknown } {
-	// Pushes are the hot path: skip the second parse unless the frame can be a connect message.
-	if (!text.includes('"connect"')) return { isConnect: false }
-	try {
-		const message = JSON.parse(text) as { type?: unknown; schema?: unknown }
-		return message?.type === 'connect' ? { isConnect: true, schema: message.schema } : { isConnect: false }
-	} catch {
-		return { isConnect: false }
-	}
-}

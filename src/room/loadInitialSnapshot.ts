@@ -3,7 +3,7 @@ import { parseCreateSource } from './createSource'
 import type { ImportStore } from './ImportStore'
 import type { SnapshotStore } from '../storage/SnapshotStore'
 import { roomKeyForFile, type RoomKey } from '../storage/keys'
-import { readLatestSnapshot } from './RoomHistory'
+import { readLatestSnapshot } from './readHistory'
 
 export type InitialSource = 'r2-latest' | 'import' | 'duplicate' | 'empty'
 

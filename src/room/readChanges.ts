@@ -1,5 +1,5 @@
 import type { TLSyncSqliteWrapper } from '@tldraw/sync-core'
-import type { RawRecord } from './historyFormat'
+import { byId, type RawRecord } from './historyFormat'
 
 /**
  * Reads the room's document straight from `SQLiteSyncStorage`'s tables (prefix `tl_`, see
@@ -35,15 +35,19 @@ export function readChangesSince(sql: TLSyncSqliteWrapper, sinceClock: number): 
 		)
 		.all()[0]
 	const clock = meta?.documentClock ?? 0
+	// Sorted here, not in SQL: an ORDER BY id would make SQLite walk the primary key (the whole document)
+	// instead of the clock index.
 	const puts = sql
 		.prepare<{ id: string; state: string; lastChangedClock: number }, [number]>(
-			`SELECT id, CAST(state AS TEXT) AS state, lastChangedClock FROM ${p}documents WHERE lastChangedClock > ? ORDER BY id`,
+			`SELECT id, CAST(state AS TEXT) AS state, lastChangedClock FROM ${p}documents WHERE lastChangedClock > ?`,
 		)
 		.all(sinceClock)
+		.sort((a, b) => byId(a.id, b.id))
 	const removes = sql
-		.prepare<{ id: string }, [number]>(`SELECT id FROM ${p}tombstones WHERE clock > ? ORDER BY id`)
+		.prepare<{ id: string }, [number]>(`SELECT id FROM ${p}tombstones WHERE clock > ?`)
 		.all(sinceClock)
 		.map((r) => r.id)
+		.sort(byId)
 	return { sinceClock, clock, puts, removes, complete: (meta?.tombstoneHistoryStartsAtClock ?? 0) <= sinceClock }
 }
 

@@ -1,11 +1,16 @@
 import type { SessionStateSnapshot } from '@tldraw/sync-core'
 import { z } from 'zod'
 
-/** What survives hibernation on each room socket. `snapshot` lets the room resume the session in place. */
+/**
+ * What survives hibernation on each room socket. `snapshot` lets the room resume the session in place;
+ * `connected` records that the socket already sent its one `connect`. A socket whose access was withdrawn
+ * has its attachment cleared (`clearAttachment`), so it can never be resumed or speak for a session again.
+ */
 const AttachmentSchema = z.object({
 	sessionId: z.string(),
 	isReadonly: z.boolean(),
 	userId: z.string().nullable(),
+	connected: z.boolean().optional(),
 	snapshot: z.custom<SessionStateSnapshot>((v) => typeof v === 'object' && v !== null).optional(),
 })
 export type Attachment = z.infer<typeof AttachmentSchema>
@@ -13,6 +18,16 @@ export type Attachment = z.infer<typeof AttachmentSchema>
 export function readAttachment(ws: WebSocket): Attachment | null {
 	const parsed = AttachmentSchema.safeParse(ws.deserializeAttachment())
 	return parsed.success ? parsed.data : null
+}
+
+/** Forgets the socket's session and closes it; a socket already closing is only forgotten. */
+export function withdrawSocket(ws: WebSocket, code: number, reason: string) {
+	ws.serializeAttachment(null)
+	try {
+		ws.close(code, reason)
+	} catch {
+		// already closed
+	}
 }
 
 /** The sessions of a room's open sockets (hibernation-safe: read from the attachments). */

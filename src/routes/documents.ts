@@ -13,7 +13,7 @@ import { ApiError, ErrorCode } from '../http/errors'
 import { filesCall, requireAnonymousRooms, requireId, requireVersion, withRepo, type Req } from '../http/request'
 import type { Caller } from '../http/routeSteps'
 import { diffSnapshots } from '../room/diffSnapshots'
-import { readVersionSnapshot } from '../room/RoomHistory'
+import { readVersionSnapshot } from '../room/readHistory'
 import { anonymousRoomAddress, fileRoomAddress, type RoomAddress } from '../room/RoomAddress'
 import { historyPrefix, publishedSnapshotKey, sharedSnapshotKey } from '../storage/keys'
 import { createR2SnapshotStore } from '../storage/SnapshotStore'
@@ -117,6 +117,8 @@ export async function postRecords(req: Req, env: Env, _ctx: ExecutionContext, ca
 			return Response.json({ error: `the document is at clock ${result.clock}, not ${body.expectedClock}`, code: ErrorCode.CLOCK_MISMATCH, clock: result.clock }, { status: 409 })
 		case 'invalid':
 			return Response.json({ error: result.message, code: ErrorCode.INVALID_RECORD, typeName: result.typeName, path: result.path }, { status: 400 })
+		case 'too-large':
+			throw new ApiError(413, ErrorCode.DOCUMENT_TOO_LARGE, `the document would pass its limit of ${result.maxBytes} bytes (MAX_DOCUMENT_BYTES); nothing was applied`)
 	}
 }
 

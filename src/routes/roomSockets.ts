@@ -65,6 +65,7 @@ export async function connectToFileRoom(req: Req, env: Env, ctx: ExecutionContex
 		sessionId,
 		isReadonly: file.decision.isReadonly,
 		userId: auth?.userId ?? null,
+		isOwner: auth !== null && file.row!.ownerId === auth.userId,
 		fileName: file.row!.name,
 	})
 }

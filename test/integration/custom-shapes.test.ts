@@ -184,3 +184,25 @@ it('closes a push with an invalid card or an unknown shape type with INVALID_REC
 	expect(recordOf(reader, 'shape:fine')).toBeDefined()
 	expect(recordOf(reader, 'shape:bad-card')).toBeUndefined()
 })
+
+it('closes a real client whose card validators are looser than the server\'s with INVALID_RECORD, and keeps the room clean', async () => {
+	// A client build that forgot the title length cap: its own store accepts what the server refuses.
+	const loose = createTLSchema({
+		shapes: { ...defaultShapeSchemas, card: { props: { ...cardShapeProps, title: T.string }, migrations: cardShapeMigrations } },
+		bindings: { ...defaultBindingSchemas, ...customBindingSchemas },
+	})
+	const roomId = `loose-${uniq()}`
+	const sloppy = join(roomId, { schema: loose })
+	const careful = join(roomId)
+	await Promise.all([sloppy.loaded, careful.loaded])
+	const logged = () => dev.output().split('INVALID_RECORD: shape(type=card) failed validation at props.title').length - 1
+	const loggedBefore = logged()
+	sloppy.store.put([makeCardShape(sloppy.store, 'long', { ...defaultCardShapeProps(), title: 'PRIVATE '.repeat(100) })])
+	expect(await sloppy.syncError).toBe('INVALID_RECORD')
+	await waitFor(() => logged() > loggedBefore, 'a new log line for this push')
+	expect(dev.output()).not.toContain('PRIVATE')
+	careful.store.put([makeGeoShape(careful.store, 'after')])
+	await waitForAcks(careful)
+	expect(recordOf(careful, 'shape:long')).toBeUndefined()
+})
+

@@ -112,13 +112,19 @@ describe('CLIs: --help documents exactly what they accept', () => {
 		const cwd = tmp()
 		const help = (await node('dev-keys.ts', ['--help'], cwd)).stdout
 		expect(help).toMatch(/^usage: node scripts\/dev-keys.ts/)
-		expect([...help.matchAll(/^\s+(--[a-z-]+)/gm)].map((m) => m[1])).toEqual(['--dir', '--dev-vars', '--help'])
+		expect([...help.matchAll(/^\s+(--[a-z-]+)/gm)].map((m) => m[1])).toEqual(['--dir', '--dev-vars', '--dev-sign-in', '--help'])
 
 		const out = (await node('dev-keys.ts', ['--dir', 'keys', '--dev-vars', 'vars.env'], cwd)).stdout
 		expect(out).toMatch(/created dev signing key keys\/clerk-dev-private.pem/)
 		expect(out).toMatch(/-----BEGIN PUBLIC KEY-----/)
 		expect(readFileSync(path.join(cwd, 'vars.env'), 'utf8')).toMatch(/^CLERK_JWT_KEY="-----BEGIN PUBLIC KEY-----\\n/)
 		expect((await node('dev-keys.ts', ['--dir', 'keys', '--dev-vars', 'vars.env'], cwd)).stdout).toMatch(/using existing.*\n[\s\S]*is up to date/)
+		// --dev-sign-in adds the dev sign-in switch and the private key the route signs with.
+		await node('dev-keys.ts', ['--dir', 'keys', '--dev-vars', 'vars.env', '--dev-sign-in'], cwd)
+		const vars = readFileSync(path.join(cwd, 'vars.env'), 'utf8')
+		expect(vars).toMatch(/^DEV_SIGN_IN="true"$/m)
+		expect(vars).toMatch(/^DEV_SIGN_IN_KEY="-----BEGIN PRIVATE KEY-----\\n/m)
+		expect(vars.match(/^CLERK_JWT_KEY=/gm)).toHaveLength(1)
 
 		const bad = await node('dev-keys.ts', ['--nope'], cwd).catch((e) => e)
 		expect(bad.code).toBe(2)

@@ -10,10 +10,12 @@ import type { TLRecord } from '@tldraw/tlschema'
 import { afterAll, describe, expect, it } from 'vitest'
 import { canonicalDocument, parseHistoryObject } from '../../src/room/historyFormat'
 import { RETENTION_KEEP_ALL_MS } from '../../src/room/historyPolicy'
-import { readLatestSnapshot, readVersionSnapshot, RoomHistory } from '../../src/room/RoomHistory'
+import { readLatestSnapshot, readVersionSnapshot } from '../../src/room/readHistory'
+import { RoomHistory } from '../../src/room/RoomHistory'
 import { RoomMetaStore } from '../../src/room/RoomMetaStore'
 import { TL_TABLE_PREFIX } from '../../src/room/readChanges'
 import { MemorySnapshotStore } from '../fakes/MemorySnapshotStore'
+import { seededRandom } from '../helpers/seededRandom'
 
 /** Durable Object SqlStorage over node:sqlite (exec with bindings, multi-statement scripts without). */
 function sqlStorage(db: DatabaseSync): SqlStorage {
@@ -29,17 +31,7 @@ function sqlStorage(db: DatabaseSync): SqlStorage {
 	} as unknown as SqlStorage
 }
 
-/** mulberry32: a seeded PRNG, so a failing run can be replayed from its seed. */
-function rng(seed: number) {
-	let a = seed >>> 0
-	return () => {
-		a = (a + 0x6d2b79f5) >>> 0
-		let t = a
-		t = Math.imul(t ^ (t >>> 15), t | 1)
-		t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-	}
-}
+const rng = seededRandom
 
 const HOUR = 60 * 60 * 1000
 const ROOM = 'room:prop' as const

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { defaultCardShapeProps, schema } from '../../schema/index.ts'
-import { connectSchemaOf, decideClientSchema } from '../../src/room/decideClientSchema'
+import { decideClientSchema } from '../../src/room/decideClientSchema'
 import { describeInvalidRecord, formatInvalidRecord, watchRecordValidation, type InvalidRecord } from '../../src/room/describeInvalidRecord'
 import { SessionGate } from '../../src/room/SessionGate'
 import { schema as schemaV1 } from '../fixtures/schemaV1.ts'
@@ -30,19 +30,11 @@ describe('decideClientSchema', () => {
 		})
 	})
 
-	it.each([
-		['a connect', JSON.stringify({ type: 'connect', schema: server }), true],
-		['a push mentioning "connect" in a record', JSON.stringify({ type: 'push', diff: { x: ['put', { text: '"connect"' }] } }), false],
-		['a ping', '{"type":"ping"}', false],
-	])('connectSchemaOf finds %s', (_name, text, isConnect) => {
-		expect(connectSchemaOf(text).isConnect).toBe(isConnect)
-	})
-
 	it('SessionGate refuses a connect that knows more than the server with SERVER_TOO_OLD', () => {
 		const gate = new SessionGate({ maxMessageBytes: 1_000_000, maxPushesPerSecond: 10, pushBurst: 10 }, server)
 		const connect = (schema: unknown) => JSON.stringify({ type: 'connect', connectRequestId: 'c', lastServerClock: 0, protocolVersion: 8, schema })
-		expect(gate.check('s1', connect(server))).toMatchObject({ kind: 'accept' })
-		expect(gate.check('s2', connect(withSequences({ 'com.tldraw.shape.kanban': 0 })))).toMatchObject({
+		expect(gate.check('s1', connect(server), { connected: false })).toMatchObject({ kind: 'accept' })
+		expect(gate.check('s2', connect(withSequences({ 'com.tldraw.shape.kanban': 0 })), { connected: false })).toMatchObject({
 			kind: 'reject',
 			code: 4099,
 			reason: 'SERVER_TOO_OLD',

@@ -247,7 +247,7 @@ describe('limits and bad input', () => {
 		const big = { ...geoShape('big'), meta: { blob: 'x'.repeat(70_000) } }
 		client.socket.send(JSON.stringify({ type: 'push', clientClock: 99, diff: { 'shape:big': ['put', big] } }))
 		expect(await client.waitClosed()).toEqual({ code: 4099, reason: 'MESSAGE_TOO_LARGE' })
-		const fresh = await joinRoom(roomId)
+		const fresh = await openSocket(`/r/${roomId}`)
 		const connect = await fresh.connect()
 		expect(Object.keys(connect.diff as object)).not.toContain('shape:big')
 		fresh.socket.close(1000, 'done')
@@ -269,7 +269,7 @@ describe('push rate limit', () => {
 		}
 		expect(await flooder.waitClosed()).toEqual({ code: 4099, reason: 'RATE_LIMITED' })
 		expect((await calm.putRecord(geoShape('calm'))).action).toBe('commit')
-		const fresh = await joinRoom(roomId)
+		const fresh = await openSocket(`/r/${roomId}`)
 		const connect = await fresh.connect()
 		const ids = Object.keys(connect.diff as object)
 		expect(ids).toContain('shape:calm')

@@ -1,0 +1,64 @@
+import { TLSyncErrorCloseEventCode, type TLSocketRoom } from '@tldraw/sync-core'
+import type { TLRecord } from '@tldraw/tlschema'
+import type { SessionChangeDecision } from '../files/decideRoomAccess'
+import { CloseCode } from './closeCodes'
+import { planResume, type SocketFacts } from './planSockets'
+import { readAttachment, withdrawSocket, type Attachment } from './socketAttachment'
+
+/**
+ * The room's bookkeeping over the Durable Object's own sockets (`ctx.getWebSockets()`, tagged by
+ * sessionId), which outlive the in-memory TLSocketRoom across hibernation. Decisions are in planSockets.
+ */
+
+export function socketFacts(sockets: WebSocket[]): SocketFacts[] {
+	return sockets.map((ws) => ({ attachment: readAttachment(ws), open: ws.readyState === WebSocket.OPEN }))
+}
+
+/** The open socket of `sessionId` other than `except`, newest first. */
+export function liveSocket(ctx: DurableObjectState, sessionId: string, except?: WebSocket): WebSocket | undefined {
+	return ctx
+		.getWebSockets(sessionId)
+		.filter((s) => s !== except && s.readyState === WebSocket.OPEN)
+		.at(-1)
+}
+
+/** After hibernation: sockets that may resume rejoin the room where they left off; the rest reconnect. */
+export function resumeSockets(ctx: DurableObjectState, room: TLSocketRoom<TLRecord, void>) {
+	const sockets = ctx.getWebSockets()
+	planResume(socketFacts(sockets)).forEach((step, i) => {
+		if (step.kind === 'resume') room.handleSocketResume({ sessionId: step.sessionId, socket: sockets[i]!, snapshot: step.snapshot })
+		else if (step.kind === 'close') sockets[i]!.close(CloseCode.SERVICE_RESTART_CODE, 'room restarted, please reconnect')
+	})
+}
+
+/**
+ * Ends or re-admits sessions whose access changed, by the object's own sockets, not only the room's
+ * session map: every socket carrying the session loses its attachment, so no twin survives to be resumed
+ * after hibernation. Without a fatal reason the client reconnects at once and the Worker decides afresh.
+ * `ended` is called once per session that had an open socket (its close event carries no attachment).
+ */
+export function withdrawSessions(
+	ctx: DurableObjectState,
+	room: TLSocketRoom<TLRecord, void>,
+	sessions: ReadonlyArray<{ sessionId: string; decision: Exclude<SessionChangeDecision, { kind: 'keep' }> }>,
+	ended: (session: Attachment) => void,
+): { closed: number; rejoined: number } {
+	const done = new Set<string>()
+	let closed = 0
+	let rejoined = 0
+	for (const { sessionId, decision } of sessions) {
+		if (done.has(sessionId)) continue
+		done.add(sessionId)
+		const fatal = decision.kind === 'close' ? decision.reason : undefined
+		room.closeSession(sessionId, fatal)
+		const live = liveSocket(ctx, sessionId)
+		const session = live && readAttachment(live)
+		for (const ws of ctx.getWebSockets(sessionId)) {
+			withdrawSocket(ws, fatal ? TLSyncErrorCloseEventCode : CloseCode.SERVICE_RESTART_CODE, fatal ?? 'access changed, please reconnect')
+		}
+		if (session) ended(session)
+		if (fatal) closed++
+		else rejoined++
+	}
+	return { closed, rejoined }
+}
