@@ -3,7 +3,7 @@ import { getConfig, type Config } from '../src/config'
 import { createDb } from '../src/db/createDb'
 import type { Env } from '../src/env'
 import { nextPurgeStep, type PurgeStep } from '../src/me/nextPurgeStep'
-import { collectUserData, purgeFileStorage, purgeUploads } from '../src/me/purgeStorage'
+import { collectUserData, forgetUserObject, purgeFileStorage, purgeUploads } from '../src/me/purgeStorage'
 import { PurgeStore } from '../src/me/PurgeStore'
 import { createUserDataRepository } from '../src/me/UserDataRepository'
 
@@ -100,6 +100,7 @@ export class PurgeDurableObject extends DurableObject<Env> {
 			}
 			case 'delete-rows': {
 				const late = await this.withDb((db) => createUserDataRepository(db).deleteUserRows(userId, this.store.allAssets()))
+				await forgetUserObject(this.env, userId)
 				this.ctx.storage.transactionSync(() => {
 					// Files created while the job ran come back here; their storage is purged next.
 					this.store.addFiles(late)

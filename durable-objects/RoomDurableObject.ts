@@ -6,6 +6,7 @@ import {
 	TLSocketRoom,
 	TLSyncErrorCloseEventCode,
 	type RoomSnapshot,
+	type TLSyncSqliteWrapper,
 } from '@tldraw/sync-core'
 import type { TLRecord } from '@tldraw/tlschema'
 import { schema } from '#schema'
@@ -29,6 +30,7 @@ import { statsStub } from '../src/stubs'
 import { getDocumentName, setDocumentName } from '../src/room/documentName'
 import { loadInitialSnapshot } from '../src/room/loadInitialSnapshot'
 import { TL_TABLE_PREFIX } from '../src/room/readChanges'
+import { cacheDocumentClock } from '../src/room/clockCachingSql'
 import { applyRecordChanges, type RecordChangeResult } from '../src/room/applyRecordChanges'
 import type { VersionRow } from '../src/room/RoomMetaStore'
 import { createR2ImportStore, type ImportStore } from '../src/room/ImportStore'
@@ -61,11 +63,14 @@ export class RoomDurableObject extends DurableObject<Env> {
 	private roomPromise: Promise<LoadedRoom> | null = null
 	private readonly gate: SessionGate
 	private readonly sessionBySocket = new WeakMap<WebSocket, Attachment>()
-	private readonly sql: DurableObjectSqliteSyncWrapper
+	private readonly sql: TLSyncSqliteWrapper
 	private readonly history: RoomHistory
 	/** Webhook events and stats reports; never on a push's path. */
 	private readonly observers: RoomObservers
-	/** Set by purge(): sockets closing afterwards must not bring the room back. */
+	/**
+	 * Set by purge(): sockets closing afterwards must not bring the room back. A later instance knows it from
+	 * the missing room key (purge deletes it), which every socket and alarm handler checks.
+	 */
 	private purged = false
 
 	constructor(ctx: DurableObjectState, env: Env) {
@@ -75,7 +80,7 @@ export class RoomDurableObject extends DurableObject<Env> {
 		this.gate = new SessionGate(this.config, schema.serialize())
 		this.snapshots = createR2SnapshotStore(env.ROOMS, env.ROOM_HISTORY)
 		this.imports = createR2ImportStore(env.SNAPSHOTS, importSnapshotKey)
-		this.sql = new DurableObjectSqliteSyncWrapper(ctx.storage, { tablePrefix: TL_TABLE_PREFIX })
+		this.sql = cacheDocumentClock(new DurableObjectSqliteSyncWrapper(ctx.storage, { tablePrefix: TL_TABLE_PREFIX }))
 		this.history = new RoomHistory({
 			alarms: ctx.storage,
 			meta: this.meta,
@@ -139,7 +144,7 @@ export class RoomDurableObject extends DurableObject<Env> {
 
 	override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer) {
 		const attachment = this.sessionOf(ws)
-		if (!attachment || this.purged) return ws.close(CloseCode.SERVICE_RESTART_CODE, 'session lost')
+		if (!attachment || this.isGone()) return ws.close(CloseCode.SERVICE_RESTART_CODE, 'session lost')
 		// SessionGate is the room's per-message check (protocol schema, sizes, rates): keep it cheap.
 		const verdict = this.gate.check(attachment.sessionId, message, { connected: attachment.connected === true })
 		if (verdict.kind === 'wait') return
@@ -202,7 +207,7 @@ export class RoomDurableObject extends DurableObject<Env> {
 
 	override async alarm() {
 		this.history.onAlarm()
-		if (this.purged || !this.meta.getRoomKey()) return
+		if (this.isGone()) return
 		await this.getRoom()
 		await this.history.exportNow()
 		await this.history.retainIfDue(this.openSockets().length === 0)
@@ -272,9 +277,14 @@ export class RoomDurableObject extends DurableObject<Env> {
 		await purgeRoomStorage(this.ctx)
 	}
 
+	/** Purged, or never given a room key: there is no document to load. */
+	private isGone(): boolean {
+		return this.purged || !this.meta.getRoomKey()
+	}
+
 	private async handleSocketGone(ws: WebSocket) {
 		const attachment = readAttachment(ws)
-		if (this.purged) return
+		if (this.isGone()) return
 		// useSync reconnects with the same sessionId; a late close of the old socket must not end the new
 		// session (a replaced or withdrawn socket has no attachment at all).
 		if (attachment && !liveSocket(this.ctx, attachment.sessionId, ws)) {
@@ -297,7 +307,7 @@ export class RoomDurableObject extends DurableObject<Env> {
 	 */
 	async applyFileChange(before: FileFacts | null, after: FileFacts | null): Promise<{ closed: number; rejoined: number }> {
 		// A room nobody ever opened has no sessions and no document to rename.
-		if (!this.meta.getRoomKey()) return { closed: 0, rejoined: 0 }
+		if (this.isGone()) return { closed: 0, rejoined: 0 }
 		const { room, storage } = await this.getRoom()
 		const sessions = liveSessions(this.ctx)
 		const plan = planFileChange(before, after, sessions, getDocumentName(storage))
@@ -315,6 +325,8 @@ export class RoomDurableObject extends DurableObject<Env> {
 	 * (later calls, and connects by read-only slug, may give none).
 	 */
 	private getRoom(address?: RoomAddress): Promise<LoadedRoom> {
+		// A purged room never loads again in this instance (its file is gone; the Worker answers 404 first).
+		if (this.purged) return Promise.reject(new ApiError(404, ErrorCode.NOT_FOUND, 'this room was deleted'))
 		if (address && !this.meta.getRoomKey()) this.meta.setRoomKey(address.roomKey)
 		this.roomPromise ??= this.loadRoom(this.meta.getRoomKey(), address?.createSource ?? null).catch((err) => {
 			this.roomPromise = null

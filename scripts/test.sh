@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# Setup must leave tracked files as they are (a lockfile npm rewrites, generated files): otherwise a fresh
+# Setup (install, app build) must leave tracked files as they are (a lockfile npm rewrites, generated files): otherwise a fresh
 # clone tests something other than what is committed. Compared before/after, so local edits are fine.
 tracked_state() { git status --porcelain --untracked-files=no; git diff --no-ext-diff --binary | cksum; }
 in_git=false
@@ -15,11 +15,6 @@ if command -v git >/dev/null 2>&1 && git rev-parse --is-inside-work-tree >/dev/n
   tracked_before=$(tracked_state)
 fi
 . scripts/setup.sh
-if $in_git && [ "$(tracked_state)" != "$tracked_before" ]; then
-  echo "error: setup changed tracked files (commit what it produces, e.g. package-lock.json):" >&2
-  git status --short --untracked-files=no >&2
-  exit 1
-fi
 
 if [ "${1:-}" = "--help" ] || [ "${1:-}" = "-h" ]; then
   sed -n '2,5p' "$0" | sed 's/^# \{0,1\}//'
@@ -28,6 +23,11 @@ fi
 
 # The Worker serves the app's build (wrangler.toml [assets]); every workerd the tests start needs it.
 bash scripts/build-client.sh
+if $in_git && [ "$(tracked_state)" != "$tracked_before" ]; then
+  echo "error: setup (install, app build) changed tracked files (commit what it produces, e.g. package-lock.json):" >&2
+  git status --short --untracked-files=no >&2
+  exit 1
+fi
 
 # The browser tests (test/browser) drive Debian's chromium through playwright-core; nothing is downloaded.
 CHROMIUM_PATH=${CHROMIUM_PATH:-/usr/bin/chromium}

@@ -238,7 +238,7 @@ describe('status', () => {
 		expect(status.lsn).toMatch(/^[0-9A-F]+\/[0-9A-F]+$/)
 		expect(status.slot).toMatchObject({ name: harness.slot, exists: true, active: true })
 		expect(typeof status.slot.lagBytes).toBe('number')
-		expect(status.outbox).toEqual({ deliveries: expect.any(Number), effects: expect.any(Number) })
+		expect(status.outbox).toEqual({ deliveries: expect.any(Number), effects: expect.any(Number), webhooks: expect.any(Number) })
 		expect(status.lastEventAgeMs).toBeGreaterThanOrEqual(0)
 	})
 

@@ -43,6 +43,7 @@ async function drawOn(fileId: string, who: Actor, shapeId: string) {
 async function populate() {
 	const alice = await user('alice')
 	const bob = await user('bob')
+	const aliceSocket = await w.openUserSocket(alice)
 	const drawn = await createFile(alice, { name: 'Drawn' })
 	const aliceClient = await drawOn(drawn.id, alice, 'alice-shape')
 	const imported = await createFile(alice, { name: 'Imported', snapshot: { tldrawFileFormatVersion: 1, schema: aliceClient.store.schema.serialize(), records: aliceClient.store.allRecords().filter((r) => r.typeName !== 'instance') } })
@@ -55,6 +56,7 @@ async function populate() {
 	const objectName = `alice-upload-${uniq()}.png`
 	const up = await fetch(`${w.url()}/app/uploads/${objectName}?fileId=${drawn.id}`, { method: 'POST', headers: { Authorization: `Bearer ${alice.token}`, 'Content-Type': 'image/png' }, body: SAMPLE_UPLOADS['image/png'] })
 	expect(up.status).toBe(201)
+	await w.openUserSocket(bob)
 	const bobClient = w.openFile(drawn.id, bob)
 	await bobClient.loaded
 	const bobFile = await createFile(bob, { name: 'Bob keeps this' })
@@ -64,6 +66,7 @@ async function populate() {
 		alice,
 		bob,
 		aliceClient,
+		aliceSocket,
 		bobClient,
 		files: [drawn, imported, empty],
 		bobFile,
@@ -88,14 +91,23 @@ async function allR2Keys(): Promise<Record<string, string[]>> {
 	return out
 }
 
-/** Rows in the room's own storage, table by table (runtime-internal tables aside). */
-async function roomRows(fileId: string): Promise<Record<string, number>> {
-	const sql = await w.server().getWorker().getDurableObjectStorage('ROOM', { name: `file:${fileId}` })
-	const tables = (await sql.exec("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE '\\_cf\\_%' ESCAPE '\\' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'")) as Array<{ name: string }>
+/**
+ * Rows in a Durable Object's storage, table by table: its SQL tables and workerd's key-value table
+ * (`_cf_KV`, which deleteAll drops). Left out: SQLite's own tables and `__miniflare_do_name`, where the local simulator records
+ * each object's name (Cloudflare does not).
+ */
+async function objectRows(binding: 'ROOM' | 'USER', name: string): Promise<Record<string, number>> {
+	const sql = await w.server().getWorker().getDurableObjectStorage(binding, { name })
+	const tables = (await sql.exec("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' AND name <> '__miniflare_do_name' AND name <> '_cf_METADATA'")) as Array<{ name: string }>
 	const out: Record<string, number> = {}
-	for (const { name } of tables) out[name] = ((await sql.exec(`SELECT COUNT(*) AS n FROM "${name}"`)) as Array<{ n: number }>)[0]!.n
+	for (const { name: table } of tables) {
+		// workerd's own tables cannot be read from outside; one that exists is counted as holding data.
+		out[table] = table.startsWith('_cf_') ? 1 : ((await sql.exec(`SELECT COUNT(*) AS n FROM "${table}"`)) as Array<{ n: number }>)[0]!.n
+	}
 	return out
 }
+const roomRows = (fileId: string) => objectRows('ROOM', `file:${fileId}`)
+const withRows = (rows: Record<string, number>) => Object.entries(rows).filter(([, n]) => n > 0)
 
 describe('GET /app/me/export', () => {
 	it('is a zip of the user row, the file list and every owned file as .tldr', async () => {
@@ -157,6 +169,8 @@ describe('DELETE /app/me', () => {
 		// Live sessions on her files end with NOT_FOUND: hers and Bob's.
 		expect(await d.aliceClient.syncError).toBe('NOT_FOUND')
 		expect(await d.bobClient.syncError).toBe('NOT_FOUND')
+		// Her user-data socket too, once her rows are gone.
+		expect(await waitFor(() => d.aliceSocket.closed, 'the user socket to close', 20_000)).toMatchObject({ code: 4401 })
 		// The job resumes by itself (its alarm) and finishes.
 		for (const deadline = Date.now() + 30_000; progress.state !== 'idle'; ) {
 			progress = (await api('GET', '/app/me/purge', { token: d.alice.token })).body
@@ -191,9 +205,12 @@ describe('DELETE /app/me', () => {
 		for (const id of ids) {
 			const rows = await roomRows(id)
 			expect(Object.keys(rows).filter((t) => t.startsWith('tl_')), id).toEqual([])
-			expect(Object.entries(rows).filter(([t, n]) => t !== 'sw_schema' && n > 0), id).toEqual([])
+			expect(withRows(rows).filter(([t]) => t !== 'sw_schema'), id).toEqual([])
 		}
 		expect(Object.keys(await roomRows(d.bobFile.id)).some((t) => t.startsWith('tl_'))).toBe(true)
+		// Her user-data object keeps nothing either (it held her id and stream position).
+		expect(withRows(await objectRows('USER', `user:${d.alice.userId}`))).toEqual([])
+		expect(withRows(await objectRows('USER', `user:${d.bob.userId}`))).not.toEqual([])
 
 		// Her file ids never come back, whoever asks.
 		await expect(w.sql(`INSERT INTO file (id, "ownerId") VALUES ($1, $2)`, [ids[0], d.bob.userId])).rejects.toThrow(/cannot be used again/)

@@ -14,7 +14,9 @@ import { readLatestSnapshot, readVersionSnapshot } from '../../src/room/readHist
 import { RoomHistory } from '../../src/room/RoomHistory'
 import { RoomMetaStore } from '../../src/room/RoomMetaStore'
 import { TL_TABLE_PREFIX } from '../../src/room/readChanges'
+import { cacheDocumentClock } from '../../src/room/clockCachingSql'
 import { MemorySnapshotStore } from '../fakes/MemorySnapshotStore'
+import { seededRandom } from '../helpers/seededRandom'
 
 /** Durable Object SqlStorage over node:sqlite (exec with bindings, multi-statement scripts without). */
 function sqlStorage(db: DatabaseSync): SqlStorage {
@@ -30,17 +32,7 @@ function sqlStorage(db: DatabaseSync): SqlStorage {
 	} as unknown as SqlStorage
 }
 
-/** mulberry32: a seeded PRNG, so a failing run can be replayed from its seed. */
-function rng(seed: number) {
-	let a = seed >>> 0
-	return () => {
-		a = (a + 0x6d2b79f5) >>> 0
-		let t = a
-		t = Math.imul(t ^ (t >>> 15), t | 1)
-		t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-	}
-}
+const rng = seededRandom
 
 const HOUR = 60 * 60 * 1000
 const ROOM = 'room:prop' as const
@@ -49,7 +41,8 @@ function setup(seed: number, opts: { legacyStart?: boolean } = {}) {
 	const random = rng(seed)
 	const int = (n: number) => Math.floor(random() * n)
 	const db = new DatabaseSync(':memory:')
-	const sql = new NodeSqliteWrapper(db, { tablePrefix: TL_TABLE_PREFIX })
+	// The room's own wrapper (document clock answered from memory), so the property covers it too.
+	const sql = cacheDocumentClock(new NodeSqliteWrapper(db, { tablePrefix: TL_TABLE_PREFIX }))
 	const storage = new SQLiteSyncStorage<TLRecord>({ sql })
 	const meta = new RoomMetaStore(sqlStorage(db))
 	meta.setRoomKey(ROOM)
