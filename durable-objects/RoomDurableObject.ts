@@ -6,6 +6,7 @@ import {
 	TLSocketRoom,
 	TLSyncErrorCloseEventCode,
 	type RoomSnapshot,
+	type TLSyncSqliteWrapper,
 } from '@tldraw/sync-core'
 import type { TLRecord } from '@tldraw/tlschema'
 import { schema } from '#schema'
@@ -29,6 +30,7 @@ import { statsStub } from '../src/stubs'
 import { getDocumentName, setDocumentName } from '../src/room/documentName'
 import { loadInitialSnapshot } from '../src/room/loadInitialSnapshot'
 import { TL_TABLE_PREFIX } from '../src/room/readChanges'
+import { cacheDocumentClock } from '../src/room/clockCachingSql'
 import { applyRecordChanges, type RecordChangeResult } from '../src/room/applyRecordChanges'
 import type { VersionRow } from '../src/room/RoomMetaStore'
 import { createR2ImportStore, type ImportStore } from '../src/room/ImportStore'
@@ -61,7 +63,7 @@ export class RoomDurableObject extends DurableObject<Env> {
 	private roomPromise: Promise<LoadedRoom> | null = null
 	private readonly gate: SessionGate
 	private readonly sessionBySocket = new WeakMap<WebSocket, Attachment>()
-	private readonly sql: DurableObjectSqliteSyncWrapper
+	private readonly sql: TLSyncSqliteWrapper
 	private readonly history: RoomHistory
 	/** Webhook events and stats reports; never on a push's path. */
 	private readonly observers: RoomObservers
@@ -78,7 +80,7 @@ export class RoomDurableObject extends DurableObject<Env> {
 		this.gate = new SessionGate(this.config, schema.serialize())
 		this.snapshots = createR2SnapshotStore(env.ROOMS, env.ROOM_HISTORY)
 		this.imports = createR2ImportStore(env.SNAPSHOTS, importSnapshotKey)
-		this.sql = new DurableObjectSqliteSyncWrapper(ctx.storage, { tablePrefix: TL_TABLE_PREFIX })
+		this.sql = cacheDocumentClock(new DurableObjectSqliteSyncWrapper(ctx.storage, { tablePrefix: TL_TABLE_PREFIX }))
 		this.history = new RoomHistory({
 			alarms: ctx.storage,
 			meta: this.meta,

@@ -40,7 +40,8 @@ export function installBrowserShims() {
 export const schema = deploymentSchema
 /**
  * A stock tldraw client's schema: `useSync` without custom shapeUtils/bindingUtils, as tldraw's own
- * templates build it. The only createTLSchema() call outside schema/: it stands for someone else's client.
+ * templates build it. Outside schema/, only tests call createTLSchema(), to stand for other clients (stock, older,
+ * newer or buggy builds); the worker and the web app use schema/.
  */
 export const stockSchema = createTLSchema()
 

@@ -14,6 +14,7 @@ import { readLatestSnapshot, readVersionSnapshot } from '../../src/room/readHist
 import { RoomHistory } from '../../src/room/RoomHistory'
 import { RoomMetaStore } from '../../src/room/RoomMetaStore'
 import { TL_TABLE_PREFIX } from '../../src/room/readChanges'
+import { cacheDocumentClock } from '../../src/room/clockCachingSql'
 import { MemorySnapshotStore } from '../fakes/MemorySnapshotStore'
 import { seededRandom } from '../helpers/seededRandom'
 
@@ -40,7 +41,8 @@ function setup(seed: number, opts: { legacyStart?: boolean } = {}) {
 	const random = rng(seed)
 	const int = (n: number) => Math.floor(random() * n)
 	const db = new DatabaseSync(':memory:')
-	const sql = new NodeSqliteWrapper(db, { tablePrefix: TL_TABLE_PREFIX })
+	// The room's own wrapper (document clock answered from memory), so the property covers it too.
+	const sql = cacheDocumentClock(new NodeSqliteWrapper(db, { tablePrefix: TL_TABLE_PREFIX }))
 	const storage = new SQLiteSyncStorage<TLRecord>({ sql })
 	const meta = new RoomMetaStore(sqlStorage(db))
 	meta.setRoomKey(ROOM)
