@@ -1,12 +1,16 @@
 import { DurableObject } from 'cloudflare:workers'
 import { LogicalReplicationService, PgoutputPlugin, type Pgoutput } from 'pg-logical-replication'
 import { getConfig, type Config } from '../src/config'
+import { createDb } from '../src/db/createDb'
+import { getFile } from '../src/db/FileRepository'
 import { applyFileRowChange, fileRowChangeDeps } from '../src/files/applyFileRowChange'
 import type { Env } from '../src/env'
 import { createErrorReporter } from '../src/observability/reportError'
 import { planReplication } from '../src/replication/planReplication'
-import { planDeliveryStep, planEffectStep, SerialPump, type DeliveryOutcome } from '../src/replication/planPump'
+import { planDeliveryStep, SerialPump, type DeliveryOutcome } from '../src/replication/planPump'
 import { ReplicatorStore } from '../src/replication/ReplicatorStore'
+import { runRoomEffects } from '../src/replication/runRoomEffects'
+import type { JsonRow } from '../src/replication/types'
 import { nextStreamStatus, streamNeedsStart, type StreamEvent, type StreamState, type StreamStatus } from '../src/replication/streamState'
 import { ensureSlot, readSlotStatus } from '../src/replication/slot'
 import { TransactionAssembler } from '../src/replication/TransactionAssembler'
@@ -216,17 +220,32 @@ export class ReplicatorDurableObject extends DurableObject<Env> {
 			}),
 		)
 		await this.sendWebhooks()
-		for (const { id, effect, attempts } of this.store.pendingEffects(50)) {
-			let error: unknown = null
-			try {
-				await applyFileRowChange(fileRowChangeDeps(this.env), effect.before, effect.after)
-			} catch (err) {
-				error = err ?? new Error('room effect failed')
-			}
-			const step = planEffectStep(error === null, attempts, MAX_EFFECT_ATTEMPTS)
-			if (step === 'retry') this.store.markEffectFailed(id)
-			else this.store.markEffectDone(id)
-			if (step === 'give-up') this.report(error, { fileId: effect.fileId, attempts })
+		await this.applyRoomEffects()
+	}
+
+	/** Room effects in commit order per file, each against the file's current row (runRoomEffects). */
+	private async applyRoomEffects() {
+		const pending = this.store.pendingEffects(50)
+		const url = this.config.databaseUrl
+		if (pending.length === 0 || !url) return
+		const { db, close } = createDb(url)
+		try {
+			await runRoomEffects(
+				pending,
+				{
+					apply: (before, after) => applyFileRowChange(fileRowChangeDeps(this.env), before, after),
+					currentRow: async (fileId) => {
+						const row = await getFile(db, fileId)
+						return row && (JSON.parse(JSON.stringify(row)) as JsonRow)
+					},
+					done: (id) => this.store.markEffectDone(id),
+					retry: (id) => this.store.markEffectFailed(id),
+					giveUp: ({ effect, attempts }, error) => this.report(error, { fileId: effect.fileId, attempts }),
+				},
+				MAX_EFFECT_ATTEMPTS,
+			)
+		} finally {
+			await close()
 		}
 	}
 

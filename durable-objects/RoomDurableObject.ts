@@ -129,11 +129,11 @@ export class RoomDurableObject extends DurableObject<Env> {
 		if (connect.fileName !== undefined && getDocumentName(storage) !== connect.fileName) {
 			setDocumentName(storage, connect.fileName)
 		}
-		// One socket per sessionId: a reconnect (or a twin opened to outlive a revocation) replaces the older
-		// socket, which loses its attachment so it is never resumed or heard again.
 		const attachment: Attachment = { sessionId: connect.sessionId, isReadonly: connect.isReadonly, userId: connect.userId }
 		// A reconnect of a session whose old socket is still open is the same session, not a new one.
 		if (!liveSocket(this.ctx, connect.sessionId)) this.observers.sessionJoined(attachment)
+		// One socket per sessionId: a reconnect (or a twin opened to outlive a revocation) replaces the older
+		// socket, which loses its attachment so it is never resumed or heard again.
 		for (const old of this.ctx.getWebSockets(connect.sessionId)) withdrawSocket(old, TLSyncErrorCloseEventCode, CloseCode.SESSION_REPLACED)
 		this.gate.forget(connect.sessionId)
 		this.ctx.acceptWebSocket(server, [connect.sessionId])
@@ -143,6 +143,8 @@ export class RoomDurableObject extends DurableObject<Env> {
 	}
 
 	override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer) {
+		// A socket this object closed (replaced by a newer one, or withdrawn) never speaks for a session again.
+		if (ws.readyState !== WebSocket.OPEN) return
 		const attachment = this.sessionOf(ws)
 		if (!attachment || this.isGone()) return ws.close(CloseCode.SERVICE_RESTART_CODE, 'session lost')
 		// SessionGate is the room's per-message check (protocol schema, sizes, rates): keep it cheap.
@@ -169,8 +171,6 @@ export class RoomDurableObject extends DurableObject<Env> {
 
 	/** A socket's attachment, deserialized and checked once per socket while the object lives, not per message. */
 	private sessionOf(ws: WebSocket): Attachment | null {
-		// A socket this object closed (replaced by a newer one, or withdrawn) never speaks for a session again.
-		if (ws.readyState !== WebSocket.OPEN) return null
 		let attachment = this.sessionBySocket.get(ws)
 		if (!attachment) {
 			attachment = readAttachment(ws) ?? undefined

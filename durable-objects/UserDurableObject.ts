@@ -13,6 +13,7 @@ import { loadInitialData } from '../src/user/loadInitialData'
 import { planDelivery, StreamPositionSchema, type StreamPosition } from '../src/user/planDelivery'
 import { compareLsn } from '../src/user/lsn'
 import { parseClientMessage, toInitMessage, toWireChange, type ServerMessage } from '../src/user/protocol'
+import { MutationBudget } from '../src/user/MutationBudget'
 import { MutationRejectCode, runMutation, type MutationResult } from '../src/user/runMutation'
 import { replicatorStub } from '../src/stubs'
 
@@ -32,6 +33,7 @@ export class UserDurableObject extends DurableObject<Env> {
 	private db: Db | null = null
 	private userId: string | null = null
 	private readonly tracker = new CommitTracker()
+	private readonly budget: MutationBudget
 	/** mutationId → socketId that sent it, to route its commit. */
 	private readonly mutationSockets = new Map<string, string>()
 	/** Deliveries that arrive while a socket's initial data is being read; replayed after it. */
@@ -39,6 +41,7 @@ export class UserDurableObject extends DurableObject<Env> {
 
 	constructor(ctx: DurableObjectState, env: Env) {
 		super(ctx, env)
+		this.budget = new MutationBudget(env.API_RATE_LIMITER)
 		this.config = getConfig(env)
 	}
 
@@ -73,12 +76,20 @@ export class UserDurableObject extends DurableObject<Env> {
 			return ws.close(4400, `bad message: ${parsed.error}`.slice(0, 120))
 		}
 		const { mutationId } = parsed.message
+		const userId = await this.getUserId()
+		const refused = await this.budget.admit(userId).catch((err) => {
+			this.report(err, { during: 'rate limit', mutationId })
+			return 'the rate limiter is unavailable; retry later'
+		})
+		if (refused) return send(ws, { type: 'reject', mutationId, code: MutationRejectCode.RATE_LIMITED, message: refused })
 		let result: MutationResult
 		try {
-			result = await runMutation(await this.getDb(), await this.getUserId(), parsed.message)
+			result = await runMutation(await this.getDb(), userId, parsed.message)
 		} catch (err) {
 			this.report(err, { during: 'mutation', mutationId })
 			result = { ok: false, code: MutationRejectCode.INTERNAL, message: 'the mutation failed; nothing was changed' }
+		} finally {
+			this.budget.release()
 		}
 		if (!result.ok) return send(ws, { type: 'reject', mutationId, code: result.code, message: result.message })
 		this.mutationSockets.set(mutationId, attachment.socketId)
@@ -150,7 +161,9 @@ export class UserDurableObject extends DurableObject<Env> {
 			const fileId = String(c.row.fileId)
 			if (changes.some((o) => o.table === 'file' && o.row.id === fileId)) continue
 			const file = await getFile(await this.getDb(), fileId)
-			if (file && file.ownerId !== (await this.getUserId())) extra.push({ table: 'file', op: 'insert', row: JSON.parse(JSON.stringify(file)), old: null })
+			// Only a file they may open (shared, live): a visit recorded just before the owner unshared it must
+			// not hand over the row as it is now.
+			if (file && file.ownerId !== (await this.getUserId()) && file.shared && !file.isDeleted) extra.push({ table: 'file', op: 'insert', row: JSON.parse(JSON.stringify(file)), old: null })
 		}
 		return extra.length ? [...extra, ...changes] : changes
 	}

@@ -13,6 +13,8 @@ export const DEFAULT_MAX_PUSHES_PER_SECOND = 60
 export const DEFAULT_PUSH_BURST = 120
 /** How often the replicator's alarm checks (and restarts) its stream; workerd evicts idle objects after ~80 s. */
 export const DEFAULT_REPLICATOR_KEEPALIVE_MS = 20_000
+/** Cloudflare's edge sets this header to the connecting client's address and drops any the client sent. */
+export const DEFAULT_CLIENT_IP_HEADER = 'cf-connecting-ip'
 /** A single WebSocket frame can never be larger than this on Cloudflare. */
 export const MAX_FRAME_BYTES = 1024 * 1024
 /** R2 export retry backoff after a failure: doubles from the first value up to the cap. */
@@ -85,6 +87,16 @@ const ConfigSchema = z
 		REPLICATOR_KEEPALIVE_MS: positiveInt.default(DEFAULT_REPLICATOR_KEEPALIVE_MS),
 		ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
 		DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL').optional(),
+		/**
+		 * The request header holding the client address that anonymous callers are rate-limited by. Only a
+		 * header the deployment's edge or proxy overwrites may be trusted: `cf-connecting-ip` on Cloudflare;
+		 * self-hosted, the one your proxy sets (e.g. `x-real-ip`) after discarding what clients sent.
+		 */
+		CLIENT_IP_HEADER: z
+			.string()
+			.regex(/^[A-Za-z0-9-]{1,64}$/, 'must be a header name such as cf-connecting-ip or x-real-ip')
+			.transform((h) => h.toLowerCase())
+			.default(DEFAULT_CLIENT_IP_HEADER),
 		/** PEM public key: tokens are verified with no network access. Wins over CLERK_SECRET_KEY. */
 		CLERK_JWT_KEY: JwtKeySchema.optional(),
 		/** Clerk's JWKS is fetched (and cached) from the Clerk API to verify tokens. */
@@ -123,6 +135,7 @@ const ConfigSchema = z
 			replicationSlot: e.REPLICATION_SLOT,
 			replicatorKeepaliveMs: e.REPLICATOR_KEEPALIVE_MS,
 			adminToken: e.ADMIN_TOKEN,
+			clientIpHeader: e.CLIENT_IP_HEADER,
 			webhooks: Object.freeze({
 				urls: Object.freeze(e.WEBHOOK_URL),
 				secret: e.WEBHOOK_SECRET,

@@ -3,7 +3,7 @@ import { z } from 'zod'
 import { isValidId } from '../storage/keys'
 import type { AuthConfig } from '../config'
 import { authError, ErrorCode } from '../http/errors'
-import { extractToken } from './extractToken'
+import { extractToken, type Transport } from './extractToken'
 
 /** A verified Clerk session. `name`/`email` are present only when the session token template adds them. */
 export type Auth = Readonly<{
@@ -48,9 +48,17 @@ export function describeTokenError(err: unknown): { status: 401 | 503; message: 
 	return { status: 401, message: REASON_MESSAGES[reason] ?? 'session token is invalid' }
 }
 
-/** The verified caller, or null when the request carries no token. A token that fails verification throws 401. */
-export async function authenticateRequest(request: { headers: Headers; url: string }, config: AuthConfig, verify: VerifyTokenFn = verifyToken): Promise<Auth | null> {
-	const token = extractToken(request)
+/**
+ * The verified caller, or null when the request carries no token. A token that fails verification throws
+ * 401, and so does a token in the URL of a plain HTTP request (see extractToken).
+ */
+export async function authenticateRequest(
+	request: { headers: Headers; url: string },
+	config: AuthConfig,
+	transport: Transport = 'http',
+	verify: VerifyTokenFn = verifyToken,
+): Promise<Auth | null> {
+	const token = extractToken(request, transport)
 	if (token === null) return null
 	return verifySessionToken(token, config, verify)
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { deleteAllFrozenSnapshots } from './frozenSnapshots'
 import type { RoomSnapshot } from '@tldraw/sync-core'
 import type { Env } from '../env'
 import { fileRoomAddress, type RoomAddress } from '../room/RoomAddress'
@@ -30,12 +31,14 @@ export interface FileRoom {
 
 export interface FileRowChangeDeps {
 	room: (roomKey: RoomKey) => FileRoom
-	snapshots: Pick<R2Bucket, 'head' | 'put' | 'delete'>
+	snapshots: Pick<R2Bucket, 'get' | 'put' | 'delete'>
+	/** Removes the file's frozen snapshots (once it is deleted). */
+	deleteFrozenSnapshots?: (fileId: string) => Promise<void>
 }
 
 /** The real rooms and R2 bucket, for the API and the replicator. */
 export function fileRowChangeDeps(env: Pick<Env, 'ROOM' | 'SNAPSHOTS'>): FileRowChangeDeps {
-	return { room: (roomKey) => roomStub(env, roomKey), snapshots: env.SNAPSHOTS }
+	return { room: (roomKey) => roomStub(env, roomKey), snapshots: env.SNAPSHOTS, deleteFrozenSnapshots: (fileId) => deleteAllFrozenSnapshots(env.SNAPSHOTS, fileId) }
 }
 
 const ATTEMPTS = 3
@@ -53,6 +56,8 @@ export async function applyFileRowChange(deps: FileRowChangeDeps, rawBefore: unk
 	const address = fileRoomAddress(row)
 	const stub = deps.room(address.roomKey)
 	await withRetry(() => stub.applyFileChange(before && facts(before), after && facts(after)))
+	// A deleted file takes its frozen snapshots with it (idempotent, so replaying the change is harmless).
+	if (!after || after.isDeleted) await deps.deleteFrozenSnapshots?.(row.id)
 
 	const publication = planPublication(before ?? { ...after!, published: false }, after ?? { ...before!, isDeleted: true })
 	switch (publication.kind) {
@@ -60,12 +65,15 @@ export async function applyFileRowChange(deps: FileRowChangeDeps, rawBefore: unk
 			// One copy per publish event, named by its lastPublished time: when the API and then the
 			// replicator apply the same change, the second sees the copy exists and leaves it alone (a
 			// later copy would publish edits made after the owner pressed publish).
+			// The history copy is written first and is this event's content: applied again (or retried after
+			// the slug's write failed), the slug gets that copy, never a fresh read of the room.
 			const historyKey = publishedHistoryKey(publication.slug, (after?.lastPublished ?? new Date()).getTime())
-			if (await deps.snapshots.head(historyKey)) return
-			const { snapshot } = await stub.readSnapshot(address)
-			const json = JSON.stringify(snapshot)
 			const httpMetadata = { contentType: 'application/json' }
-			await deps.snapshots.put(historyKey, json, { httpMetadata })
+			let json = await (await deps.snapshots.get(historyKey))?.text()
+			if (json === undefined) {
+				json = JSON.stringify((await stub.readSnapshot(address)).snapshot)
+				await deps.snapshots.put(historyKey, json, { httpMetadata })
+			}
 			await deps.snapshots.put(publishedSnapshotKey(publication.slug), json, { httpMetadata })
 			return
 		}

@@ -1,6 +1,6 @@
-/** Request helpers shared by the routes: parsing, authentication, rate limits, a per-request repository. */
+/** Request helpers shared by the routes: parsing and a per-request repository (auth and rate limits: routeSteps.ts). */
 import { cors, type IRequest } from 'itty-router'
-import { authenticateRequest, type Auth } from '../auth/authenticateRequest'
+import type { Auth } from '../auth/authenticateRequest'
 import { getConfig } from '../config'
 import { createDb } from '../db/createDb'
 import { createFileRepository, type FileRepository } from '../db/FileRepository'
@@ -11,7 +11,6 @@ import { createR2ImportStore } from '../room/ImportStore'
 import { VERSION_RE } from '../files/schemas'
 import { importSnapshotKey, isValidId } from '../storage/keys'
 import { ApiError, ErrorCode } from './errors'
-import { enforceRateLimit, rateLimitKey } from './rateLimit'
 
 export type Req = IRequest & { env: Env }
 
@@ -20,14 +19,6 @@ export function requireId(value: string | undefined, what: string): string {
 		throw new ApiError(400, ErrorCode.INVALID_ID, `${what} must match ^[A-Za-z0-9_-]{1,128}$`)
 	}
 	return value
-}
-
-export function isUpgrade(req: Request): boolean {
-	return req.headers.get('Upgrade')?.toLowerCase() === 'websocket'
-}
-
-export function requireUpgrade(req: Request) {
-	if (!isUpgrade(req)) throw new ApiError(426, ErrorCode.UPGRADE_REQUIRED, 'this route only accepts WebSocket upgrades')
 }
 
 export function requireSessionId(req: Request): string {
@@ -41,11 +32,6 @@ export function requireSessionId(req: Request): string {
 
 export function requireAnonymousRooms(env: Env) {
 	if (!getConfig(env).anonymousRooms) throw new ApiError(404, ErrorCode.NOT_FOUND, 'anonymous rooms are disabled')
-}
-
-/** The verified caller of `req`, or null without a token; 401 for a token that fails verification. */
-export function authenticate(req: Request, env: Env): Promise<Auth | null> {
-	return authenticateRequest(req, getConfig(env).auth)
 }
 
 /**
@@ -75,23 +61,9 @@ export function filesDeps(env: Env, repo: FileRepository, auth: Auth | null): fi
 	}
 }
 
-/** Authenticates and rate-limits an HTTP API call, then runs it with a repository. */
-export async function apiCall<T>(req: Request, env: Env, fn: (deps: filesApi.FilesApiDeps) => Promise<T>): Promise<T> {
-	const auth = await authenticate(req, env)
-	await enforceRateLimit(env.API_RATE_LIMITER, rateLimitKey(req, auth?.userId ?? null))
+/** Runs a files API call for an already authenticated and rate-limited caller (see routeSteps.ts). */
+export function filesCall<T>(env: Env, auth: Auth | null, fn: (deps: filesApi.FilesApiDeps) => Promise<T>): Promise<T> {
 	return withRepo(env, (repo) => fn(filesDeps(env, repo, auth)))
-}
-
-/** Admin routes: `Authorization: Bearer <ADMIN_TOKEN>`, compared in constant time. */
-export function requireAdmin(req: Request, env: Env) {
-	const expected = getConfig(env).adminToken
-	if (!expected) throw new ApiError(404, ErrorCode.NOT_FOUND, 'admin routes are disabled (set ADMIN_TOKEN)')
-	const given = (req.headers.get('Authorization') ?? '').replace(/^Bearer\s+/i, '')
-	const a = new TextEncoder().encode(given)
-	const b = new TextEncoder().encode(expected)
-	if (a.byteLength !== b.byteLength || !crypto.subtle.timingSafeEqual(a, b)) {
-		throw new ApiError(401, ErrorCode.NOT_AUTHENTICATED, 'admin token required')
-	}
 }
 
 export function requireVersion(value: string | undefined): string {

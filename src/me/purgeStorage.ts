@@ -2,15 +2,15 @@ import { retireFileIds } from '../db/fileTombstones'
 import type { Db } from '../db/createDb'
 import type { Env } from '../env'
 import { uploadKey } from '../assets/UploadStore'
+import { deleteAllFrozenSnapshots } from '../files/frozenSnapshots'
+import { forEachKey } from '../storage/forEachKey'
 import {
-	frozenByFilePrefix,
 	historyPrefix,
 	importSnapshotKey,
 	latestSnapshotKey,
 	publishedHistoryPrefix,
 	publishedSnapshotKey,
 	roomKeyForFile,
-	sharedSnapshotKey,
 } from '../storage/keys'
 import { fileRoomStub, statsStub, userStub } from '../stubs'
 import type { PurgeFile } from './PurgeStore'
@@ -45,12 +45,7 @@ export async function purgeFileStorage(env: PurgeEnv, file: PurgeFile): Promise<
 		await env.SNAPSHOTS.delete(publishedSnapshotKey(file.publishedSlug))
 		await deletePrefix(env.SNAPSHOTS, publishedHistoryPrefix(file.publishedSlug))
 	}
-	// Frozen snapshots: each marker names one; the snapshot goes before its marker, so a retry finds it.
-	await forEachKey(env.SNAPSHOTS, frozenByFilePrefix(file.id), async (keys) => {
-		const prefix = frozenByFilePrefix(file.id)
-		await env.SNAPSHOTS.delete(keys.map((k) => sharedSnapshotKey(k.slice(prefix.length))))
-		await env.SNAPSHOTS.delete(keys)
-	})
+	await deleteAllFrozenSnapshots(env.SNAPSHOTS, file.id)
 	await statsStub(env).forgetRoom(roomKey)
 }
 
@@ -65,14 +60,4 @@ export async function purgeUploads(env: PurgeEnv, objectNames: readonly string[]
 
 async function deletePrefix(bucket: R2Bucket, prefix: string): Promise<void> {
 	await forEachKey(bucket, prefix, (keys) => bucket.delete(keys))
-}
-
-/** Pages through `prefix` (R2 lists at most 1,000 keys per call); `fn` may delete what it is given. */
-async function forEachKey(bucket: R2Bucket, prefix: string, fn: (keys: string[]) => Promise<void>): Promise<void> {
-	for (;;) {
-		const page = await bucket.list({ prefix, limit: 1000 })
-		if (page.objects.length === 0) return
-		await fn(page.objects.map((o) => o.key))
-		if (!page.truncated) return
-	}
 }

@@ -19,7 +19,8 @@ const str = (v: unknown) => (typeof v === 'string' ? v : null)
 
 /**
  * Routes one committed transaction (ARCHITECTURE.md §4): each change goes to the connected users it concerns
- * (their user row, files they own or follow, their file states, assets and mutation number), and every
+ * (their user row, files they own, files they follow while those are shared with them — and a delete
+ * when they stop being — their file states, assets and mutation number), and every
  * file row change that matters to a live room becomes a room effect. Pure: table-tested.
  */
 export function planReplication(tx: ReplicatedTransaction, subscriptions: Subscriptions): ReplicationPlan {
@@ -42,9 +43,15 @@ export function planReplication(tx: ReplicatedTransaction, subscriptions: Subscr
 				break
 			case 'file': {
 				const fileId = str(row.id)
-				const owners = new Set([str(row.ownerId), str(old?.ownerId)])
+				const ownerId = str(row.ownerId)
+				const formerOwner = str(old?.ownerId)
+				const forFollowers = fileChangeForGuest(change, false)
 				for (const userId of subscriptions.keys()) {
-					if (owners.has(userId) || (fileId && follows(userId, fileId))) deliver(userId, change)
+					if (userId === ownerId) deliver(userId, change)
+					else if (userId === formerOwner) {
+						const forFormerOwner = fileChangeForGuest(change, true)
+						if (forFormerOwner) deliver(userId, forFormerOwner)
+					} else if (fileId && follows(userId, fileId) && forFollowers) deliver(userId, forFollowers)
 				}
 				if (fileId && change.op !== 'insert' && roomColumnsChanged(old, change.op === 'delete' ? null : row)) {
 					plan.effects.push({ fileId, before: old ?? (change.op === 'delete' ? row : null), after: change.op === 'delete' ? null : row })
@@ -68,6 +75,26 @@ export function planReplication(tx: ReplicatedTransaction, subscriptions: Subscr
 		}
 	}
 	return plan
+}
+
+/** What anyone but the owner may see of a file: only a shared, live file opens for them (decideRoomAccess). */
+function guestCanOpen(row: JsonRow): boolean {
+	return row.shared === true && row.isDeleted !== true
+}
+
+/**
+ * A file row change as a non-owner who follows the file receives it: the row while they may open the file,
+ * a delete (the key only) when they just lost it, nothing while they cannot open it. `wasOwner`: the
+ * change took the file away from them.
+ */
+export function fileChangeForGuest(change: RowChange, wasOwner: boolean): RowChange | null {
+	const id = change.row.id
+	const removal: RowChange = { table: 'file', op: 'delete', row: { id }, old: null }
+	if (change.op === 'delete') return removal
+	if (guestCanOpen(change.row)) return change
+	// Without the old row (no REPLICA IDENTITY FULL) assume they could see it: a spare delete is harmless.
+	const couldOpen = wasOwner || change.old === null || guestCanOpen(change.old)
+	return change.op === 'update' && couldOpen ? removal : null
 }
 
 function roomColumnsChanged(before: JsonRow | null, after: JsonRow | null): boolean {

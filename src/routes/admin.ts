@@ -1,8 +1,8 @@
-/** Admin view (ADMIN_TOKEN): active rooms, one room's detail, Prometheus metrics. */
+/** Admin view (ADMIN_TOKEN, checked by `adminRoute`): active rooms, one room's detail, Prometheus metrics. */
 import { getConfig } from '../config'
 import type { Env } from '../env'
 import { ApiError, ErrorCode } from '../http/errors'
-import { requireAdmin, type Req } from '../http/request'
+import type { Req } from '../http/request'
 import { renderMetrics } from '../stats/renderMetrics'
 import type { RoomRow } from '../stats/StatsStore'
 import type { RoomKey } from '../storage/keys'
@@ -38,7 +38,6 @@ function roomJson(r: RoomRow) {
 
 /** GET /app/admin/rooms?minutes=10 — rooms with a session or activity in the last `minutes`. */
 export async function listRooms(req: Req, env: Env): Promise<Response> {
-	requireAdmin(req, env)
 	const { minutes, sinceMs } = activeSince(req)
 	const rooms = await statsStub(env).activeRooms(sinceMs)
 	return Response.json({ minutes, rooms: rooms.map(roomJson) })
@@ -46,8 +45,7 @@ export async function listRooms(req: Req, env: Env): Promise<Response> {
 
 /** GET /app/admin/room/:roomKey — the room's last report, its live sessions and recent versions. */
 export async function getRoom(req: Req, env: Env): Promise<Response> {
-	requireAdmin(req, env)
-	const roomKey = decodeURIComponent(req.params.roomKey ?? '')
+	const roomKey = req.params.roomKey ?? '' // decoded once by the route step
 	if (!ROOM_KEY_RE.test(roomKey)) throw new ApiError(400, ErrorCode.INVALID_ID, 'roomKey must be file:<id> or room:<id>')
 	const report = await statsStub(env).room(roomKey)
 	// Only rooms that reported are looked up, so a mistyped key never creates a Durable Object.
@@ -58,7 +56,6 @@ export async function getRoom(req: Req, env: Env): Promise<Response> {
 
 /** GET /app/admin/metrics — Prometheus text exposition. */
 export async function metrics(req: Req, env: Env): Promise<Response> {
-	requireAdmin(req, env)
 	const { sinceMs } = activeSince(req)
 	const snapshot = await statsStub(env).snapshot(sinceMs)
 	let replicationLagBytes: number | null = null

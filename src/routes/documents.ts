@@ -3,17 +3,19 @@ import type { RoomSnapshot } from '@tldraw/sync-core'
 import { z } from 'zod'
 import type { FileRow } from '../db/schema'
 import type { Env } from '../env'
+import { requireAuth } from '../auth/authenticateRequest'
 import { accessDeniedError, decideRoomAccess } from '../files/decideRoomAccess'
+import { deleteFrozenSnapshot, freezeSnapshot, listFrozenSnapshots } from '../files/frozenSnapshots'
 import * as filesApi from '../files/filesApi'
 import { parseTldrawImport } from '../files/parseTldrawImport'
 import { CreateSnapshotBodySchema, MAX_CREATE_FILE_BODY_BYTES, MAX_RECORDS_BODY_BYTES, parseCreateFileBody, parseJsonBody, RecordsBodySchema } from '../files/schemas'
 import { ApiError, ErrorCode } from '../http/errors'
-import { enforceRateLimit, rateLimitKey } from '../http/rateLimit'
-import { apiCall, authenticate, requireAnonymousRooms, requireId, requireVersion, withRepo, type Req } from '../http/request'
+import { filesCall, requireAnonymousRooms, requireId, requireVersion, withRepo, type Req } from '../http/request'
+import type { Caller } from '../http/routeSteps'
 import { diffSnapshots } from '../room/diffSnapshots'
 import { readVersionSnapshot } from '../room/readHistory'
 import { anonymousRoomAddress, fileRoomAddress, type RoomAddress } from '../room/RoomAddress'
-import { historyPrefix, publishedSnapshotKey, sharedSnapshotKey, frozenByFileKey } from '../storage/keys'
+import { historyPrefix, publishedSnapshotKey, sharedSnapshotKey } from '../storage/keys'
 import { createR2SnapshotStore } from '../storage/SnapshotStore'
 import { roomStub } from '../stubs'
 
@@ -34,20 +36,18 @@ export function roomRefOf(req: Req): RoomRef {
 
 /**
  * Resolves a file (Clerk + sharing rules; writes need an edit right) or an anonymous room (anyone with
- * the id reads and writes) to its room, or throws the HTTP error.
+ * the id reads and writes) to its room, or throws the HTTP error. The caller is already authenticated and
+ * within its rate limit (routeSteps.ts).
  */
-export async function resolveRoom(req: Req, env: Env, ref: RoomRef, need: 'read' | 'write'): Promise<ResolvedRoom> {
+export async function resolveRoom(env: Env, caller: Caller, ref: RoomRef, need: 'read' | 'write'): Promise<ResolvedRoom> {
 	if ('roomId' in ref) {
 		requireAnonymousRooms(env)
 		const address = anonymousRoomAddress(requireId(ref.roomId, 'roomId'))
-		await enforceRateLimit(env.API_RATE_LIMITER, rateLimitKey(req, null))
 		return { address, stub: roomStub(env, address.roomKey), file: null }
 	}
 	const fileId = requireId(ref.fileId, 'fileId')
-	const auth = await authenticate(req, env)
-	await enforceRateLimit(env.API_RATE_LIMITER, rateLimitKey(req, auth?.userId ?? null))
 	const file = await withRepo(env, (repo) => repo.getFile(fileId))
-	const decision = decideRoomAccess(file, auth)
+	const decision = decideRoomAccess(file, caller.auth)
 	if (decision.kind === 'deny') throw accessDeniedError(decision.reason)
 	if (need === 'write' && decision.isReadonly) throw new ApiError(403, ErrorCode.FORBIDDEN, 'this file is shared with you read-only')
 	const address = fileRoomAddress(file!)
@@ -65,8 +65,8 @@ export async function readVersion(env: Env, target: ResolvedRoom, version: strin
 
 export const HISTORY_PAGE_MAX = 200
 
-export async function listHistory(req: Req, env: Env): Promise<Response> {
-	const target = await resolveRoom(req, env, roomRefOf(req), 'read')
+export async function listHistory(req: Req, env: Env, _ctx: ExecutionContext, caller: Caller): Promise<Response> {
+	const target = await resolveRoom(env, caller, roomRefOf(req), 'read')
 	const url = new URL(req.url)
 	const limit = Math.min(HISTORY_PAGE_MAX, Math.max(1, Number(url.searchParams.get('limit') ?? 50) || 50))
 	const cursor = url.searchParams.get('cursor')
@@ -79,8 +79,8 @@ export async function listHistory(req: Req, env: Env): Promise<Response> {
 	})
 }
 
-export async function diffHistory(req: Req, env: Env): Promise<Response> {
-	const target = await resolveRoom(req, env, roomRefOf(req), 'read')
+export async function diffHistory(req: Req, env: Env, _ctx: ExecutionContext, caller: Caller): Promise<Response> {
+	const target = await resolveRoom(env, caller, roomRefOf(req), 'read')
 	const from = await readVersion(env, target, requireVersion(req.params.version))
 	const against = new URL(req.url).searchParams.get('against')
 	const to = against ? await readVersion(env, target, requireVersion(against)) : (await target.stub.readSnapshot(target.address)).snapshot
@@ -96,8 +96,8 @@ function underCurrentSchema(snapshot: RoomSnapshot, version: string) {
 	return migrated.snapshot
 }
 
-export async function restoreHistory(req: Req, env: Env): Promise<Response> {
-	const target = await resolveRoom(req, env, roomRefOf(req), 'write')
+export async function restoreHistory(req: Req, env: Env, _ctx: ExecutionContext, caller: Caller): Promise<Response> {
+	const target = await resolveRoom(env, caller, roomRefOf(req), 'write')
 	const version = requireVersion(req.params.version)
 	const result = await target.stub.restoreVersion(target.address, historyPrefix(target.address.roomKey) + version)
 	if (!result.found) throw new ApiError(404, ErrorCode.NOT_FOUND, `no version ${version} in this room's history`)
@@ -105,9 +105,10 @@ export async function restoreHistory(req: Req, env: Env): Promise<Response> {
 	return Response.json({ restored: version, clock: result.clock, version: result.newVersionKey?.slice(prefix.length) ?? null })
 }
 
-export async function postRecords(req: Req, env: Env): Promise<Response> {
+export async function postRecords(req: Req, env: Env, _ctx: ExecutionContext, caller: Caller): Promise<Response> {
+	// Only a caller who may write reads up to 4 MiB of body.
+	const target = await resolveRoom(env, caller, roomRefOf(req), 'write')
 	const body = await parseJsonBody(req, RecordsBodySchema, MAX_RECORDS_BODY_BYTES)
-	const target = await resolveRoom(req, env, roomRefOf(req), 'write')
 	const result = await target.stub.applyRecords(target.address, body)
 	switch (result.kind) {
 		case 'applied':
@@ -122,8 +123,8 @@ export async function postRecords(req: Req, env: Env): Promise<Response> {
 }
 
 /** GET …/download[?version=…]: the document, or one version of it, as a .tldr file. */
-export async function downloadTldr(req: Req, env: Env): Promise<Response> {
-	const target = await resolveRoom(req, env, roomRefOf(req), 'read')
+export async function downloadTldr(req: Req, env: Env, _ctx: ExecutionContext, caller: Caller): Promise<Response> {
+	const target = await resolveRoom(env, caller, roomRefOf(req), 'read')
 	const version = new URL(req.url).searchParams.get('version')
 	const snapshot = version ? await readVersion(env, target, requireVersion(version)) : (await target.stub.readSnapshot(target.address)).snapshot
 	const name = (target.file?.name || req.params.fileId || req.params.roomId || 'untitled').replace(/[^\w .-]+/g, '_').slice(0, 100)
@@ -134,11 +135,11 @@ export async function downloadTldr(req: Req, env: Env): Promise<Response> {
 }
 
 /** POST /app/files with `duplicateOf`: the source (current, or a history version) becomes the new file's import. */
-export async function duplicateFile(req: Req, env: Env, body: { name?: string; duplicateOf: string; version?: string }) {
-	const source = await resolveRoom(req, env, { fileId: body.duplicateOf }, 'read')
+export async function duplicateFile(env: Env, caller: Caller, body: { name?: string; duplicateOf: string; version?: string }) {
+	const source = await resolveRoom(env, caller, { fileId: body.duplicateOf }, 'read')
 	const snapshot = body.version ? await readVersion(env, source, body.version) : (await source.stub.readSnapshot(source.address)).snapshot
 	const name = body.name ?? `${source.file?.name || 'Untitled'} (copy)`
-	return apiCall(req, env, (deps) => filesApi.createFile(deps, { name, snapshot: snapshot as unknown as Record<string, unknown> }))
+	return filesCall(env, caller.auth, (deps) => filesApi.createFile(deps, { name, snapshot: snapshot as unknown as Record<string, unknown> }))
 }
 
 export async function serveSnapshotObject(env: Env, key: string, what: string): Promise<Response> {
@@ -148,41 +149,66 @@ export async function serveSnapshotObject(env: Env, key: string, what: string): 
 }
 
 /** GET …/snapshot */
-export async function getSnapshot(req: Req, env: Env): Promise<Response> {
-	const target = await resolveRoom(req, env, roomRefOf(req), 'read')
+export async function getSnapshot(req: Req, env: Env, _ctx: ExecutionContext, caller: Caller): Promise<Response> {
+	const target = await resolveRoom(env, caller, roomRefOf(req), 'read')
 	return Response.json(await target.stub.readSnapshot(target.address))
 }
 
 /** GET /app/file/:fileId/metadata */
-export async function getMetadata(req: Req, env: Env): Promise<Response> {
-	const target = await resolveRoom(req, env, roomRefOf(req), 'read')
+export async function getMetadata(req: Req, env: Env, _ctx: ExecutionContext, caller: Caller): Promise<Response> {
+	const target = await resolveRoom(env, caller, roomRefOf(req), 'read')
 	const meta = await target.stub.readMetadata(target.address)
 	return Response.json({ ...meta, updatedAt: target.file?.updatedAt.toISOString() ?? null })
 }
 
 /** GET …/history/:version */
-export async function getVersion(req: Req, env: Env): Promise<Response> {
-	const target = await resolveRoom(req, env, roomRefOf(req), 'read')
+export async function getVersion(req: Req, env: Env, _ctx: ExecutionContext, caller: Caller): Promise<Response> {
+	const target = await resolveRoom(env, caller, roomRefOf(req), 'read')
 	return Response.json(await readVersion(env, target, requireVersion(req.params.version)))
 }
 
 /** POST /app/files: a new file, empty, imported, or a duplicate. */
-export async function createFileRoute(req: Req, env: Env): Promise<Response> {
+export async function createFileRoute(req: Req, env: Env, _ctx: ExecutionContext, caller: Caller): Promise<Response> {
+	// Only a signed-in caller reads up to 10 MiB of body.
+	requireAuth(caller.auth)
 	const body = parseCreateFileBody(await parseJsonBody(req, z.unknown(), MAX_CREATE_FILE_BODY_BYTES), new URL(req.url).searchParams)
-	if (body.duplicateOf) return Response.json(await duplicateFile(req, env, { ...body, duplicateOf: body.duplicateOf }), { status: 201 })
-	return Response.json(await apiCall(req, env, (deps) => filesApi.createFile(deps, body)), { status: 201 })
+	if (body.duplicateOf) return Response.json(await duplicateFile(env, caller, { ...body, duplicateOf: body.duplicateOf }), { status: 201 })
+	return Response.json(await filesCall(env, caller.auth, (deps) => filesApi.createFile(deps, body)), { status: 201 })
 }
 
-/** POST /snapshots: freezes a room the caller can read under a new public slug. */
-export async function createSharedSnapshot(req: Req, env: Env): Promise<Response> {
+/**
+ * POST /snapshots: freezes a room under a new public slug. It makes a public copy nobody can revoke but the
+ * file's owner, so it needs edit access (an anonymous room's id gives that; a view link does not).
+ */
+export async function createSharedSnapshot(req: Req, env: Env, _ctx: ExecutionContext, caller: Caller): Promise<Response> {
 	const body = await parseJsonBody(req, CreateSnapshotBodySchema, 1024)
-	const target = await resolveRoom(req, env, body.fileId ? { fileId: body.fileId } : { roomId: body.roomId! }, 'read')
+	const target = await resolveRoom(env, caller, body.fileId ? { fileId: body.fileId } : { roomId: body.roomId! }, 'write')
 	const { snapshot } = await target.stub.readSnapshot(target.address)
 	const slug = crypto.randomUUID().replaceAll('-', '')
-	// The marker first: a snapshot of a file must never exist without the marker its purge looks for.
-	if (target.file) await env.SNAPSHOTS.put(frozenByFileKey(target.file.id, slug), '')
-	await env.SNAPSHOTS.put(sharedSnapshotKey(slug), JSON.stringify(snapshot), { httpMetadata: { contentType: 'application/json' } })
+	await freezeSnapshot(env.SNAPSHOTS, { fileId: target.file?.id ?? null, slug, json: JSON.stringify(snapshot), createdBy: caller.auth?.userId ?? null })
 	return Response.json({ slug }, { status: 201 })
+}
+
+/** The file of `/app/file/:fileId/snapshots…`, for its owner only. */
+async function requireOwnerOf(req: Req, env: Env, caller: Caller): Promise<string> {
+	const auth = requireAuth(caller.auth)
+	const target = await resolveRoom(env, caller, { fileId: req.params.fileId ?? '' }, 'read')
+	if (target.file?.ownerId !== auth.userId) throw new ApiError(403, ErrorCode.FORBIDDEN, "only the file's owner can see or delete its frozen snapshots")
+	return target.file.id
+}
+
+/** GET /app/file/:fileId/snapshots (owner): the file's frozen snapshots, newest first. */
+export async function listFileSnapshots(req: Req, env: Env, _ctx: ExecutionContext, caller: Caller): Promise<Response> {
+	const fileId = await requireOwnerOf(req, env, caller)
+	return Response.json({ snapshots: await listFrozenSnapshots(env.SNAPSHOTS, fileId) })
+}
+
+/** DELETE /app/file/:fileId/snapshots/:slug (owner): the snapshot is gone from its public URL. */
+export async function deleteFileSnapshot(req: Req, env: Env, _ctx: ExecutionContext, caller: Caller): Promise<Response> {
+	const fileId = await requireOwnerOf(req, env, caller)
+	const slug = requireId(req.params.slug, 'slug')
+	if (!(await deleteFrozenSnapshot(env.SNAPSHOTS, fileId, slug))) throw new ApiError(404, ErrorCode.NOT_FOUND, 'this file has no frozen snapshot with that slug')
+	return Response.json({ slug, deleted: true })
 }
 
 /** GET /app/publish/:slug — public. */

@@ -1,23 +1,17 @@
 /** A user's own data: GET /app/me/export (a .zip), DELETE /app/me (purge), GET /app/me/purge (its progress). */
 import { z } from 'zod'
-import { requireAuth, type Auth } from '../auth/authenticateRequest'
+import { requireAuth } from '../auth/authenticateRequest'
 import { getConfig } from '../config'
 import { createDb } from '../db/createDb'
 import type { Env } from '../env'
 import { parseJsonBody } from '../files/schemas'
 import { ApiError, ErrorCode } from '../http/errors'
-import { enforceRateLimit, rateLimitKey } from '../http/rateLimit'
-import { authenticate, type Req } from '../http/request'
+import type { Req } from '../http/request'
+import type { Caller } from '../http/routeSteps'
 import { writeUserExport } from '../me/exportUserData'
 import { createUserDataRepository } from '../me/UserDataRepository'
 import { fileRoomAddress } from '../room/RoomAddress'
 import { fileRoomStub, purgeStub } from '../stubs'
-
-async function signedIn(req: Request, env: Env): Promise<Auth> {
-	const auth = requireAuth(await authenticate(req, env))
-	await enforceRateLimit(env.API_RATE_LIMITER, rateLimitKey(req, auth.userId))
-	return auth
-}
 
 function databaseUrl(env: Env): string {
 	const url = getConfig(env).databaseUrl
@@ -26,8 +20,8 @@ function databaseUrl(env: Env): string {
 }
 
 /** GET /app/me/export: streamed, one file at a time, so a large account never sits in memory. */
-export async function exportMe(req: Req, env: Env, ctx: ExecutionContext): Promise<Response> {
-	const auth = await signedIn(req, env)
+export async function exportMe(_req: Req, env: Env, ctx: ExecutionContext, caller: Caller): Promise<Response> {
+	const auth = requireAuth(caller.auth)
 	const { db, close } = createDb(databaseUrl(env))
 	// Fail before the 200 when Postgres is down, rather than with a truncated zip.
 	const repo = createUserDataRepository(db)
@@ -63,8 +57,8 @@ const DeleteMeBodySchema = z.strictObject({ confirm: z.string().max(256) })
  * DELETE /app/me { "confirm": "<your user id>" }: purges everything the user owns. 200 when done, 202
  * while it runs (PURGE_STEP_DELAY_MS); calling it again resumes or repeats it harmlessly.
  */
-export async function deleteMe(req: Req, env: Env): Promise<Response> {
-	const auth = await signedIn(req, env)
+export async function deleteMe(req: Req, env: Env, _ctx: ExecutionContext, caller: Caller): Promise<Response> {
+	const auth = requireAuth(caller.auth)
 	const body = await parseJsonBody(req, DeleteMeBodySchema, 1024)
 	if (body.confirm !== auth.userId) {
 		throw new ApiError(400, ErrorCode.CONFIRMATION_REQUIRED, 'send { "confirm": "<your user id>" } to delete your account and everything you own')
@@ -75,7 +69,7 @@ export async function deleteMe(req: Req, env: Env): Promise<Response> {
 }
 
 /** GET /app/me/purge: `{ state: 'idle' }`, or the running job's progress. */
-export async function purgeStatus(req: Req, env: Env): Promise<Response> {
-	const auth = await signedIn(req, env)
+export async function purgeStatus(_req: Req, env: Env, _ctx: ExecutionContext, caller: Caller): Promise<Response> {
+	const auth = requireAuth(caller.auth)
 	return Response.json(await purgeStub(env, auth.userId).status())
 }

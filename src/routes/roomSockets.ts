@@ -1,13 +1,13 @@
 /** WebSocket routes: anonymous rooms, read-only slugs, file rooms, the user-data socket. */
 import { TLSyncErrorCloseEventReason } from '@tldraw/sync-core'
-import type { Auth } from '../auth/authenticateRequest'
+import { withoutAccessToken } from '../auth/extractToken'
 import { getConfig } from '../config'
 import type { Env } from '../env'
 import { decideRoomAccess } from '../files/decideRoomAccess'
 import { closedSocketResponse, closedSocketWithCode, UserSocketCloseCode } from '../http/closedSocket'
 import { ApiError, ErrorCode } from '../http/errors'
-import { isAllowed, rateLimitKey } from '../http/rateLimit'
-import { authenticate, requireAnonymousRooms, requireId, requireSessionId, requireUpgrade, withRepo, type Req } from '../http/request'
+import { requireAnonymousRooms, requireId, requireSessionId, withRepo, type Req } from '../http/request'
+import type { Caller, SocketDenial } from '../http/routeSteps'
 import { CONNECT_HEADER, encodeConnectRequest, type ConnectRequest } from '../room/connectRequest'
 import { anonymousRoomAddress, fileRoomAddress } from '../room/RoomAddress'
 import { fileRoomStub, readonlySlugOf, replicatorStub, roomStub, roomStubForSlug, userStub } from '../stubs'
@@ -15,26 +15,38 @@ import { fileRoomStub, readonlySlugOf, replicatorStub, roomStub, roomStubForSlug
 /** A read-only slug is the room's Durable Object id (see `readonlySlugOf`): 64 lowercase hex characters. */
 export const SLUG_RE = /^[0-9a-f]{64}$/
 
-export function connectToRoom(stub: DurableObjectStub, req: Request, connect: ConnectRequest): Promise<Response> {
-	// Forward url + headers, not the router's request proxy (workerd rejects it as a Request).
+/** How a room socket is refused before it reaches the room: tldraw's 4099 with the reason. */
+export function denyRoomSocket(reason: SocketDenial): Response {
+	return closedSocketResponse(TLSyncErrorCloseEventReason[reason])
+}
+
+/** How a user-data socket is refused before it reaches the user object. */
+export function denyUserSocket(reason: SocketDenial): Response {
+	return reason === 'NOT_AUTHENTICATED'
+		? closedSocketWithCode(UserSocketCloseCode.NOT_AUTHENTICATED, 'NOT_AUTHENTICATED')
+		: closedSocketWithCode(UserSocketCloseCode.FORBIDDEN, 'RATE_LIMITED')
+}
+
+/**
+ * Forwards an authenticated upgrade to its Durable Object: url + headers, not the router's request proxy
+ * (workerd rejects it as a Request), and without the token — the object never needs it, and nothing
+ * downstream should be able to log it.
+ */
+export function forwardUpgrade(stub: DurableObjectStub, req: Request, extraHeaders: Record<string, string>): Promise<Response> {
 	const headers = new Headers(req.headers)
-	headers.set(CONNECT_HEADER, encodeConnectRequest(connect))
-	return stub.fetch(req.url, { method: 'GET', headers })
+	headers.delete('Authorization')
+	for (const [name, value] of Object.entries(extraHeaders)) headers.set(name, value)
+	return stub.fetch(withoutAccessToken(req.url), { method: 'GET', headers })
+}
+
+export function connectToRoom(stub: DurableObjectStub, req: Request, connect: ConnectRequest): Promise<Response> {
+	return forwardUpgrade(stub, req, { [CONNECT_HEADER]: encodeConnectRequest(connect) })
 }
 
 /** GET /app/file/:fileId as a WebSocket: the file's room, with the access decision of `decideRoomAccess` (ARCHITECTURE.md §3). */
-export async function connectToFileRoom(req: Request, env: Env, ctx: ExecutionContext, fileId: string): Promise<Response> {
+export async function connectToFileRoom(req: Req, env: Env, ctx: ExecutionContext, { auth }: Caller): Promise<Response> {
+	const fileId = requireId(req.params.fileId, 'fileId')
 	const sessionId = requireSessionId(req)
-	let auth: Auth | null
-	try {
-		auth = await authenticate(req, env)
-	} catch (err) {
-		if (err instanceof ApiError && err.status === 401) return closedSocketResponse(TLSyncErrorCloseEventReason.NOT_AUTHENTICATED)
-		throw err
-	}
-	if (!(await isAllowed(env.ROOM_CONNECT_RATE_LIMITER, rateLimitKey(req, auth?.userId ?? null)))) {
-		return closedSocketResponse(TLSyncErrorCloseEventReason.RATE_LIMITED)
-	}
 	const file = await withRepo(env, async (repo) => {
 		const row = await repo.getFile(fileId)
 		const decision = decideRoomAccess(row, auth)
@@ -58,10 +70,6 @@ export async function connectToFileRoom(req: Request, env: Env, ctx: ExecutionCo
 	})
 }
 
-export async function anonymousRoomAllowed(req: Request, env: Env): Promise<boolean> {
-	return isAllowed(env.ROOM_CONNECT_RATE_LIMITER, rateLimitKey(req, null))
-}
-
 /** Starts the replication stream if this deployment has Postgres; its own alarm keeps it alive after that. */
 export function kickReplicator(env: Env, ctx: ExecutionContext) {
 	if (!getConfig(env).databaseUrl) return
@@ -69,27 +77,13 @@ export function kickReplicator(env: Env, ctx: ExecutionContext) {
 }
 
 /** GET /app/:userId/connect (WebSocket): the user-data socket; the token's user must be `:userId`. */
-export async function connectUserSocket(req: Req, env: Env, ctx: ExecutionContext): Promise<Response> {
+export async function connectUserSocket(req: Req, env: Env, ctx: ExecutionContext, { auth }: Caller): Promise<Response> {
 	const userId = requireId(req.params.userId, 'userId')
-	requireUpgrade(req)
-	let auth: Auth | null
-	try {
-		auth = await authenticate(req, env)
-	} catch (err) {
-		if (err instanceof ApiError && err.status === 401) return closedSocketWithCode(UserSocketCloseCode.NOT_AUTHENTICATED, 'NOT_AUTHENTICATED')
-		throw err
-	}
-	if (!auth) return closedSocketWithCode(UserSocketCloseCode.NOT_AUTHENTICATED, 'NOT_AUTHENTICATED')
+	if (!auth) return denyUserSocket('NOT_AUTHENTICATED')
 	if (auth.userId !== userId) return closedSocketWithCode(UserSocketCloseCode.FORBIDDEN, 'FORBIDDEN: token is for another user')
-	if (!(await isAllowed(env.ROOM_CONNECT_RATE_LIMITER, rateLimitKey(req, userId)))) {
-		return closedSocketWithCode(UserSocketCloseCode.FORBIDDEN, 'RATE_LIMITED')
-	}
 	await withRepo(env, (repo) => repo.upsertUser({ id: auth.userId, name: auth.name, email: auth.email }))
 	kickReplicator(env, ctx)
-	const stub = userStub(env, userId)
-	const headers = new Headers(req.headers)
-	headers.set('x-sync-user', userId)
-	return stub.fetch(req.url, { method: 'GET', headers })
+	return forwardUpgrade(userStub(env, userId), req, { 'x-sync-user': userId })
 }
 
 /** GET /r/:roomId/readonly-slug → { slug } */
@@ -103,9 +97,7 @@ export function readonlySlug(req: Req, env: Env): Response {
 export async function connectAnonymousRoom(req: Req, env: Env): Promise<Response> {
 	requireAnonymousRooms(env)
 	const roomId = requireId(req.params.roomId, 'roomId')
-	requireUpgrade(req)
 	const sessionId = requireSessionId(req)
-	if (!(await anonymousRoomAllowed(req, env))) return closedSocketResponse(TLSyncErrorCloseEventReason.RATE_LIMITED)
 	const { roomKey } = anonymousRoomAddress(roomId)
 	return connectToRoom(roomStub(env, roomKey), req, { roomKey, sessionId, isReadonly: false, userId: null })
 }
@@ -115,10 +107,8 @@ export async function connectReadonlyRoom(req: Req, env: Env): Promise<Response>
 	requireAnonymousRooms(env)
 	const slug = req.params.slug ?? ''
 	if (!SLUG_RE.test(slug)) throw new ApiError(400, ErrorCode.INVALID_ID, 'slug must be 64 lowercase hex characters')
-	requireUpgrade(req)
 	const sessionId = requireSessionId(req)
 	const stub = roomStubForSlug(env, slug)
 	if (!stub) throw new ApiError(400, ErrorCode.INVALID_ID, 'not a read-only slug issued by this server')
-	if (!(await anonymousRoomAllowed(req, env))) return closedSocketResponse(TLSyncErrorCloseEventReason.RATE_LIMITED)
 	return connectToRoom(stub, req, { sessionId, isReadonly: true, userId: null })
 }

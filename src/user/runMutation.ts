@@ -14,6 +14,8 @@ export const MutationRejectCode = {
 	FORBIDDEN: 'FORBIDDEN',
 	/** createFile with an id that is taken, or that belonged to a removed file (ids are never reused). */
 	ALREADY_EXISTS: 'ALREADY_EXISTS',
+	/** For the host: over the user's API budget, or too many mutations in flight (MutationBudget). */
+	RATE_LIMITED: 'RATE_LIMITED',
 	/** For the host: the message failed parseClientMessage. */
 	BAD_REQUEST: 'BAD_REQUEST',
 	/** For the host: runMutation threw (Postgres unavailable, a bug). */

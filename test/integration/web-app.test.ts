@@ -21,7 +21,9 @@ let plain: Awaited<ReturnType<typeof startHarness>>
 let dev: Awaited<ReturnType<typeof startHarness>>
 
 beforeAll(async () => {
-	plain = await startHarness({ CLERK_JWT_KEY: publicPem })
+	// A developer's .dev.vars (written by ./dev.sh) turns dev sign-in on for every local wrangler, the test
+	// harness included; `false` here stands for a deployment that has no such file.
+	plain = await startHarness({ CLERK_JWT_KEY: publicPem, DEV_SIGN_IN: 'false' })
 	dev = await startHarness({ CLERK_JWT_KEY: publicPem, DEV_SIGN_IN: 'true', DEV_SIGN_IN_KEY: privatePem, DATABASE_URL: requireDatabaseUrl() })
 })
 afterAll(async () => {

@@ -1,64 +1,6 @@
-import type { RoomSnapshot } from '@tldraw/sync-core'
 import { describe, expect, it } from 'vitest'
-import { applyFileRowChange, type FileRoom, type FileRowChangeDeps } from '../../src/files/applyFileRowChange'
-import type { FileFacts } from '../../src/files/planFileChange'
-import type { RoomAddress } from '../../src/room/RoomAddress'
-
-const T1 = new Date('2026-11-30T09:00:00.000Z')
-const T2 = new Date('2026-11-30T10:00:00.000Z')
-const row = (over: Record<string, unknown> = {}) => ({
-	id: 'f1',
-	ownerId: 'alice',
-	name: 'Plans',
-	shared: false,
-	sharedLinkType: 'edit',
-	published: false,
-	publishedSlug: null,
-	lastPublished: null,
-	isDeleted: false,
-	createSource: 'import',
-	thumbnail: '',
-	...over,
-})
-const published = (at: Date, over: Record<string, unknown> = {}) => row({ published: true, publishedSlug: 'slug1', lastPublished: at, ...over })
-/** The same row as replication delivers it: dates as ISO strings. */
-const replicated = (r: Record<string, unknown>) => JSON.parse(JSON.stringify(r)) as Record<string, unknown>
-
-/** A room and an R2 bucket that record what they were asked; the room fails its first `failures` calls. */
-function world(failures = 0) {
-	const calls: Array<{ roomKey: string; before: FileFacts | null; after: FileFacts | null }> = []
-	const reads: RoomAddress[] = []
-	const objects = new Map<string, string>()
-	const deleted: string[] = []
-	let toFail = failures
-	const deps: FileRowChangeDeps = {
-		room: (roomKey): FileRoom => ({
-			async applyFileChange(before, after) {
-				if (toFail-- > 0) throw new Error('room unreachable')
-				calls.push({ roomKey, before, after })
-				return { closed: 0, rejoined: 0 }
-			},
-			async readSnapshot(address) {
-				reads.push(address)
-				return { snapshot: { clock: 7, documents: [] } as unknown as RoomSnapshot }
-			},
-		}),
-		snapshots: {
-			head: async (key: string) => (objects.has(key) ? ({ key } as R2Object) : null),
-			put: async (key: string, value: unknown) => {
-				objects.set(key, String(value))
-				return { key } as R2Object
-			},
-			delete: async (keys: string | string[]) => {
-				for (const k of [keys].flat()) {
-					objects.delete(k)
-					deleted.push(k)
-				}
-			},
-		} as FileRowChangeDeps['snapshots'],
-	}
-	return { deps, calls, reads, objects, deleted }
-}
+import { applyFileRowChange } from '../../src/files/applyFileRowChange'
+import { published, replicated, row, T1, T2, world } from '../fakes/fileRowChangeWorld'
 
 describe('applyFileRowChange', () => {
 	it('tells the file’s room the access facts before and after (a rename), and writes nothing to R2', async () => {

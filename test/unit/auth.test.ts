@@ -1,7 +1,7 @@
 import { generateKeyPairSync } from 'node:crypto'
 import { SignJWT, importPKCS8 } from 'jose'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { extractToken } from '../../src/auth/extractToken'
+import { extractToken, withoutAccessToken } from '../../src/auth/extractToken'
 import { authenticateRequest, describeTokenError, requireAuth, verifySessionToken, type VerifyTokenFn } from '../../src/auth/authenticateRequest'
 import { getConfig, type AuthConfig } from '../../src/config'
 import { ApiError, errorResponse } from '../../src/http/errors'
@@ -40,11 +40,33 @@ describe('extractToken', () => {
 		['no token', req(), null],
 		['Bearer header', req({ auth: 'Bearer abc.def.ghi' }), 'abc.def.ghi'],
 		['lower-case scheme, extra spaces', req({ auth: 'bearer   abc.def.ghi  ' }), 'abc.def.ghi'],
+	])('%s', (_name, request, expected) => {
+		expect(extractToken(request)).toBe(expected)
+		expect(extractToken(request, 'websocket')).toBe(expected)
+	})
+
+	it.each([
 		['accessToken query (useSync)', req({ query: '?accessToken=q.r.s&sessionId=1' }), 'q.r.s'],
 		['header wins over query', req({ auth: 'Bearer h.h.h', query: '?accessToken=q.q.q' }), 'h.h.h'],
 		['empty query value is no token', req({ query: '?accessToken=' }), null],
-	])('%s', (_name, request, expected) => {
-		expect(extractToken(request)).toBe(expected)
+	])('on a WebSocket upgrade: %s', (_name, request, expected) => {
+		expect(extractToken(request, 'websocket')).toBe(expected)
+	})
+
+	it.each([
+		['a token in the URL', req({ query: '?accessToken=q.r.s' })],
+		['a token in the URL beside the header', req({ auth: 'Bearer h.h.h', query: '?accessToken=q.q.q' })],
+		['an empty accessToken', req({ query: '?accessToken=' })],
+	])('401 with a hint on a plain HTTP request: %s', async (_name, request) => {
+		const err = await caught(() => extractToken(request))
+		expect([err.status, err.code]).toEqual([401, 'NOT_AUTHENTICATED'])
+		expect(err.message).toMatch(/only on WebSocket upgrades.*Authorization: Bearer/)
+		expect(err.message).not.toMatch(/q\.[qr]\./)
+	})
+
+	it('withoutAccessToken drops only the token', () => {
+		expect(withoutAccessToken('http://h/app/file/f?sessionId=1&accessToken=secret&storeId=2')).toBe('http://h/app/file/f?sessionId=1&storeId=2')
+		expect(withoutAccessToken('http://h/r/x?sessionId=1')).toBe('http://h/r/x?sessionId=1')
 	})
 
 	it.each([
@@ -180,7 +202,7 @@ describe('authenticator and request helpers', () => {
 	it('authenticateRequest is null without a token and verifies a query token (WebSocket upgrades)', async () => {
 		expect(await authenticateRequest(req(), config)).toBeNull()
 		const token = await mintDevToken(pair.privateKey, { userId: 'alice', sessionId: 'sess_a' })
-		expect(await authenticateRequest(req({ query: `?accessToken=${token}` }), config)).toEqual({ userId: 'alice', sessionId: 'sess_a' })
+		expect(await authenticateRequest(req({ query: `?accessToken=${token}` }), config, 'websocket')).toEqual({ userId: 'alice', sessionId: 'sess_a' })
 	})
 
 	it('requireAuth(authenticateRequest): 401 "sign in required" without a token, the session with one', async () => {

@@ -18,8 +18,9 @@ const recipients = (changes: RowChange[]) => {
 describe('planReplication deliveries', () => {
 	it.each([
 		['a user row goes to that user only', [{ table: 'user', op: 'update', row: { id: 'carol' }, old: null }], { carol: 1 }],
-		['a file row goes to its owner and followers', [{ table: 'file', op: 'update', row: file(), old: file() }], { alice: 1, bob: 1 }],
-		['a file changing owner reaches old and new owner', [{ table: 'file', op: 'update', row: file({ ownerId: 'carol' }), old: file() }], { alice: 1, bob: 1, carol: 1 }],
+		['a shared file row goes to its owner and followers', [{ table: 'file', op: 'update', row: file({ shared: true }), old: file({ shared: true }) }], { alice: 1, bob: 1 }],
+		['a private file row goes to its owner only', [{ table: 'file', op: 'update', row: file(), old: file() }], { alice: 1 }],
+		['a file changing owner reaches old (as a delete) and new owner', [{ table: 'file', op: 'update', row: file({ ownerId: 'carol' }), old: file() }], { alice: 1, carol: 1 }],
 		['a file of an unconnected owner reaches nobody', [{ table: 'file', op: 'insert', row: file({ id: 'f9', ownerId: 'dave' }), old: null }], {}],
 		['file_state, asset, mutation number go to their user', [
 			{ table: 'file_state', op: 'insert', row: { userId: 'carol', fileId: 'f2' }, old: null },
@@ -34,7 +35,7 @@ describe('planReplication deliveries', () => {
 		const plan = planReplication(
 			tx(
 				{ table: 'file_state', op: 'insert', row: { userId: 'carol', fileId: 'f1' }, old: null },
-				{ table: 'file', op: 'update', row: file({ name: 'G' }), old: file() },
+				{ table: 'file', op: 'update', row: file({ name: 'G', shared: true }), old: file({ shared: true }) },
 			),
 			subs,
 		)
@@ -42,6 +43,34 @@ describe('planReplication deliveries', () => {
 		expect(plan.deliveries.get('carol')).toHaveLength(2)
 		const del = planReplication(tx({ table: 'file_state', op: 'delete', row: { userId: 'bob', fileId: 'f1' }, old: null }), subs)
 		expect(del.unsubscribe).toEqual([{ userId: 'bob', fileId: 'f1' }])
+	})
+})
+
+describe('what a follower who is not the owner receives of a file row', () => {
+	const removal = { table: 'file', op: 'delete', row: { id: 'f1' }, old: null }
+	const update = (old: object | null, row: object) => ({ table: 'file', op: 'update', row, old }) as RowChange
+	it.each([
+		['still shared: the row', update(file({ shared: true }), file({ shared: true, name: 'G' })), 'row'],
+		['made private: a delete, not the new row', update(file({ shared: true }), file({ shared: false, name: 'Secret', published: true, publishedSlug: 's' })), removal],
+		['soft-deleted: a delete', update(file({ shared: true }), file({ shared: true, isDeleted: true })), removal],
+		['renamed while private: nothing', update(file(), file({ name: 'Secret' })), null],
+		['published while private: nothing', update(file(), file({ published: true, publishedSlug: 's' })), null],
+		['shared again: the row', update(file(), file({ shared: true })), 'row'],
+		['private, old row unknown: a delete', update(null, file()), removal],
+		['hard-deleted: the key only', { table: 'file', op: 'delete', row: file({ shared: true, name: 'Secret' }), old: null } as RowChange, removal],
+		['inserted shared: the row', { table: 'file', op: 'insert', row: file({ shared: true }), old: null } as RowChange, 'row'],
+		['inserted private: nothing', { table: 'file', op: 'insert', row: file(), old: null } as RowChange, null],
+	] as const)('%s', (_what, change, expected) => {
+		const plan = planReplication(tx(change), subs)
+		const got = plan.deliveries.get('bob')?.[0] ?? null
+		expect(got).toEqual(expected === 'row' ? change : expected)
+		expect(plan.deliveries.get('alice')?.[0]).toEqual(change)
+	})
+
+	it('a former owner who can no longer open the file gets a delete', () => {
+		const plan = planReplication(tx({ table: 'file', op: 'update', row: file({ ownerId: 'carol' }), old: file() }), subs)
+		expect(plan.deliveries.get('alice')).toEqual([removal])
+		expect(plan.deliveries.get('carol')?.[0]).toMatchObject({ op: 'update', row: { ownerId: 'carol' } })
 	})
 })
 
