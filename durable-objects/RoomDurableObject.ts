@@ -2,13 +2,10 @@ import { DurableObject } from 'cloudflare:workers'
 import {
 	DurableObjectSqliteSyncWrapper,
 	loadSnapshotIntoStorage,
-	SQLiteSyncStorage,
-	TLSocketRoom,
 	TLSyncErrorCloseEventCode,
 	type RoomSnapshot,
 	type TLSyncSqliteWrapper,
 } from '@tldraw/sync-core'
-import type { TLRecord } from '@tldraw/tlschema'
 import { schema } from '#schema'
 import { getConfig, type Config } from '../src/config'
 import type { Env } from '../src/env'
@@ -16,9 +13,8 @@ import { SessionGate } from '../src/room/SessionGate'
 import { formatInvalidRecord, watchRecordValidation } from '../src/room/describeInvalidRecord'
 import { liveSessions, readAttachment, withdrawSocket, type Attachment } from '../src/room/socketAttachment'
 import { countOtherSessions } from '../src/room/planSockets'
-import { DocumentSizeMeter } from '../src/room/DocumentSizeMeter'
 import { pushGrowthBound, recordsBytes } from '../src/room/documentSize'
-import { liveSocket, resumeSockets, socketFacts, withdrawSessions } from '../src/room/roomSockets'
+import { liveSocket, socketFacts, withdrawSessions } from '../src/room/roomSockets'
 import { CloseCode } from '../src/room/closeCodes'
 import { decodeConnectRequest } from '../src/room/connectRequest'
 import { decideAdmission } from '../src/room/decideAdmission'
@@ -28,7 +24,7 @@ import { RoomObservers } from '../src/room/RoomObservers'
 import { purgeRoomStorage } from '../src/room/purgeRoomStorage'
 import { statsStub } from '../src/stubs'
 import { getDocumentName, setDocumentName } from '../src/room/documentName'
-import { loadInitialSnapshot } from '../src/room/loadInitialSnapshot'
+import { openTldrawRoom, type LoadedRoom } from '../src/room/openTldrawRoom'
 import { TL_TABLE_PREFIX } from '../src/room/readChanges'
 import { cacheDocumentClock } from '../src/room/clockCachingSql'
 import { applyRecordChanges, type RecordChangeResult } from '../src/room/applyRecordChanges'
@@ -43,13 +39,6 @@ import { createR2SnapshotStore, type SnapshotStore } from '../src/storage/Snapsh
 
 // TLSyncRoom closes a bad push with INVALID_RECORD and drops the reason; the log names type and property.
 watchRecordValidation(schema, (failure) => console.warn(`INVALID_RECORD: ${formatInvalidRecord(failure)}`))
-
-interface LoadedRoom {
-	room: TLSocketRoom<TLRecord, void>
-	storage: SQLiteSyncStorage<TLRecord>
-	size: DocumentSizeMeter
-}
-
 
 /**
  * One tldraw room per file or anonymous room id. Thin host: sockets, hibernation, alarms. Decisions
@@ -320,7 +309,7 @@ export class RoomDurableObject extends DurableObject<Env> {
 	}
 
 	/**
-	 * Loads the room once per object lifetime: DO SQLite, else R2 or the file's create source, else empty.
+	 * Loads the room once per object lifetime (openTldrawRoom: DO SQLite, else R2 or the create source, else empty).
 	 * The only place the room learns its key: from the first address a connect or an RPC call gives it
 	 * (later calls, and connects by read-only slug, may give none).
 	 */
@@ -335,45 +324,22 @@ export class RoomDurableObject extends DurableObject<Env> {
 		return this.roomPromise
 	}
 
-	private async loadRoom(roomKey: RoomKey | null, createSource: string | null): Promise<LoadedRoom> {
-		const sql = this.sql
-		let snapshot: RoomSnapshot | undefined
-		if (!SQLiteSyncStorage.hasBeenInitialized(sql) && roomKey) {
-			const initial = await loadInitialSnapshot({ roomKey, createSource, snapshots: this.snapshots, imports: this.imports })
-			snapshot = initial.snapshot
-		}
-		const storage = new SQLiteSyncStorage<TLRecord>({ sql, snapshot })
-		storage.onChange(() => {
-			void this.history.schedule('changed')
-			this.observers.changed()
-		})
-		const room = new TLSocketRoom<TLRecord, void>({
-			schema,
-			storage,
-			// Liveness is the client's job (pings); a timeout here would wake hibernated rooms to evict sessions.
-			clientTimeout: Infinity,
-			onSessionSnapshot: (sessionId, sessionSnapshot) => {
-				const ws = liveSocket(this.ctx, sessionId)
-				const attachment = ws && readAttachment(ws)
-				if (attachment) ws.serializeAttachment({ ...attachment, snapshot: sessionSnapshot } satisfies Attachment)
+	private loadRoom(roomKey: RoomKey | null, createSource: string | null): Promise<LoadedRoom> {
+		return openTldrawRoom({
+			ctx: this.ctx,
+			sql: this.sql,
+			roomKey,
+			createSource,
+			snapshots: this.snapshots,
+			imports: this.imports,
+			maxDocumentBytes: this.config.maxDocumentBytes,
+			changed: () => {
+				void this.history.schedule('changed')
+				this.observers.changed()
 			},
-			log: {
-				warn: (...args) => console.warn(...args),
-				error: (...args) => {
-					console.error(...args)
-					this.report(args.find((a) => a instanceof Error) ?? new Error(String(args[0])), { roomKey })
-				},
-			},
+			loaded: (storage) => this.observers.loaded(storage, this.sql),
+			report: (err, extra) => this.report(err, extra),
 		})
-		this.observers.loaded(storage, this.sql)
-		const size = new DocumentSizeMeter(this.ctx.storage.sql, this.config.maxDocumentBytes)
-		storage.onChange(() => {
-			const notice = size.changedNotice()
-			if (notice) for (const s of room.getSessions()) if (s.isConnected) room.sendCustomMessage(s.sessionId, notice)
-		})
-		// Sockets that outlived a hibernation come back into the room where they left off.
-		resumeSockets(this.ctx, room)
-		return { room, storage, size }
 	}
 }
 

@@ -1,5 +1,6 @@
 import { messagesFor, type RoomEventType, type WebhookEvent, type WebhookQueueMessage } from './WebhookEvent'
 import { nextDocumentUpdateAt, summarizeDocumentUpdate } from './planDocumentUpdate'
+import { SerialPump } from '../util/SerialPump'
 
 /** The producer side of WEBHOOK_QUEUE. */
 export interface WebhookSink {
@@ -32,8 +33,7 @@ const SEND_BATCH = 100
 export class RoomWebhooks {
 	private timer: ReturnType<typeof setTimeout> | null = null
 	private lastEmittedAt: number | null = null
-	private flushing: Promise<void> | null = null
-	private flushAgain = false
+	private readonly pump = new SerialPump(() => this.flushOnce())
 	private stopped = false
 
 	constructor(private readonly deps: RoomWebhooksDeps) {
@@ -118,29 +118,23 @@ export class RoomWebhooks {
 
 	/** Sends the outbox in seq order; one flush at a time, re-run when asked while running. */
 	private flush(): Promise<void> {
-		if (this.flushing) {
-			this.flushAgain = true
-			return this.flushing
+		return this.pump.request()
+	}
+
+	private async flushOnce(): Promise<void> {
+		const rows = this.deps.sql.exec<{ seq: number; body: string }>('SELECT seq, body FROM sw_webhook_outbox ORDER BY seq LIMIT ?', SEND_BATCH).toArray()
+		if (rows.length === 0) return
+		try {
+			const messages = rows.flatMap((r) => messagesFor(JSON.parse(r.body) as WebhookEvent, this.deps.urls))
+			for (let i = 0; i < messages.length; i += SEND_BATCH) await this.deps.queue.sendBatch(messages.slice(i, i + SEND_BATCH))
+		} catch (err) {
+			// Kept in the outbox: the next event or the alarm sends it again.
+			this.deps.log('webhook: queue send failed, will retry', err)
+			return
 		}
-		this.flushing = (async () => {
-			do {
-				this.flushAgain = false
-				const rows = this.deps.sql.exec<{ seq: number; body: string }>('SELECT seq, body FROM sw_webhook_outbox ORDER BY seq LIMIT ?', SEND_BATCH).toArray()
-				if (rows.length === 0) break
-				try {
-					const messages = rows.flatMap((r) => messagesFor(JSON.parse(r.body) as WebhookEvent, this.deps.urls))
-					for (let i = 0; i < messages.length; i += SEND_BATCH) await this.deps.queue.sendBatch(messages.slice(i, i + SEND_BATCH))
-				} catch (err) {
-					// Kept in the outbox: the next event or the alarm sends it again.
-					this.deps.log('webhook: queue send failed, will retry', err)
-					break
-				}
-				if (this.stopped) break
-				this.deps.sql.exec('DELETE FROM sw_webhook_outbox WHERE seq <= ?', rows[rows.length - 1]!.seq)
-				this.flushAgain ||= rows.length === SEND_BATCH
-			} while (this.flushAgain)
-		})().finally(() => (this.flushing = null))
-		return this.flushing
+		if (this.stopped) return
+		this.deps.sql.exec('DELETE FROM sw_webhook_outbox WHERE seq <= ?', rows[rows.length - 1]!.seq)
+		if (rows.length === SEND_BATCH) this.pump.requestAgain()
 	}
 
 	private getState(key: 'seq' | 'reportedClock'): number | null {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { planDeliveryStep, planEffectStep, SerialPump, type DeliveryOutcome, type DeliveryStep, type EffectStep } from '../../src/replication/planPump'
+import { planDeliveryStep, planEffectStep, type DeliveryOutcome, type DeliveryStep, type EffectStep } from '../../src/replication/planPump'
+import { SerialPump } from '../../src/util/SerialPump'
 import { nextStreamStatus, streamNeedsStart, type StreamEvent, type StreamState, type StreamStatus } from '../../src/replication/streamState'
 
 describe('streamNeedsStart', () => {
