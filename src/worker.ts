@@ -8,8 +8,8 @@ import type { Env } from './env'
 import * as filesApi from './files/filesApi'
 import { MAX_PATCH_FILE_BODY_BYTES, parseJsonBody, PatchFileBodySchema } from './files/schemas'
 import { ApiError, ErrorCode, errorResponse, isExpectedError } from './http/errors'
-import { filesCall, handleCors, requireId, stripApiPrefix, withRepo, type Req } from './http/request'
-import { adminRoute, apiRoute, isUpgrade, publicRoute, socketRoute } from './http/routeSteps'
+import { filesCall, handleCors, requireId, stripApiPrefix, withRepo, type Req } from './routes/request'
+import { adminRoute, apiRoute, isUpgrade, publicRoute, socketRoute } from './routes/routeSteps'
 import { createErrorReporter } from './observability/reportError'
 import * as admin from './routes/admin'
 import { devSignIn } from './routes/devSignIn'
@@ -26,7 +26,7 @@ export { RoomDurableObject } from '../durable-objects/RoomDurableObject'
 export { StatsDurableObject } from '../durable-objects/StatsDurableObject'
 export { UserDurableObject } from '../durable-objects/UserDurableObject'
 
-// Every route runs exactly one step of src/http/routeSteps.ts (decode path params, authenticate,
+// Every route runs exactly one step of src/routes/routeSteps.ts (decode path params, authenticate,
 // rate-limit) before its handler, which alone reads the body.
 const router = Router<Req, [Env, ExecutionContext]>()
 const roomSocket = (handler: Parameters<typeof socketRoute>[1]) => socketRoute(denyRoomSocket, handler)

@@ -2,7 +2,7 @@
 import { getConfig } from '../config'
 import type { Env } from '../env'
 import { ApiError, ErrorCode } from '../http/errors'
-import type { Req } from '../http/request'
+import type { Req } from './request'
 import { renderMetrics } from '../stats/renderMetrics'
 import type { RoomRow } from '../stats/StatsStore'
 import type { RoomKey } from '../storage/keys'

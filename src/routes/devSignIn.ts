@@ -3,7 +3,7 @@ import { getConfig } from '../config'
 import type { Env } from '../env'
 import { parseJsonBody } from '../files/schemas'
 import { ApiError, ErrorCode } from '../http/errors'
-import type { Req } from '../http/request'
+import type { Req } from './request'
 
 const MAX_DEV_SIGN_IN_BODY_BYTES = 4 * 1024
 

@@ -8,8 +8,8 @@
 import { handleAnonymousUpload } from '../assets/uploadsApi'
 import { getConfig } from '../config'
 import type { Env } from '../env'
-import { requireAnonymousRooms, type Req } from '../http/request'
-import type { Caller } from '../http/routeSteps'
+import { requireAnonymousRooms, type Req } from './request'
+import type { Caller } from './routeSteps'
 import { handleUnfurl } from '../unfurl/unfurlApi'
 
 /** POST /api/uploads/:uploadId — no token, no file: same checks as signed-in uploads, MAX_ANONYMOUS_UPLOAD_BYTES. */

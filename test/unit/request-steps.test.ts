@@ -1,4 +1,4 @@
-/** The pure parts of the request steps (src/http/routeSteps.ts): rate-limit keys and path parameter decoding. */
+/** The pure parts of the request steps (src/routes/routeSteps.ts): rate-limit keys and path parameter decoding. */
 import { describe, expect, it } from 'vitest'
 import { ApiError } from '../../src/http/errors'
 import { decodePathParams } from '../../src/http/pathParams'

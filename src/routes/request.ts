@@ -10,7 +10,7 @@ import type * as filesApi from '../files/filesApi'
 import { createR2ImportStore } from '../room/ImportStore'
 import { VERSION_RE } from '../files/schemas'
 import { importSnapshotKey, isValidId } from '../storage/keys'
-import { ApiError, ErrorCode } from './errors'
+import { ApiError, ErrorCode } from '../http/errors'
 
 export type Req = IRequest & { env: Env }
 

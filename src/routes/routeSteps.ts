@@ -16,9 +16,9 @@
 import { authenticateRequest, type Auth } from '../auth/authenticateRequest'
 import { getConfig } from '../config'
 import type { Env } from '../env'
-import { ApiError, ErrorCode } from './errors'
-import { decodePathParams } from './pathParams'
-import { enforceRateLimit, isAllowed, rateLimitKey } from './rateLimit'
+import { ApiError, ErrorCode } from '../http/errors'
+import { decodePathParams } from '../http/pathParams'
+import { enforceRateLimit, isAllowed, rateLimitKey } from '../http/rateLimit'
 import type { Req } from './request'
 
 /** Who is calling, after the route's step: the verified session (null: anonymous) and the key it is charged to. */
