@@ -12,8 +12,11 @@ interface ClientWebSocketAdapterLike extends TLPersistentClientSocket<object, ob
 const internals = core as unknown as {
 	ClientWebSocketAdapter: new (getUri: () => string | Promise<string>) => ClientWebSocketAdapterLike
 	getTlsyncProtocolVersion: () => number
+	getNetworkDiff: (diff: object) => object | null
 }
 
 export const ClientWebSocketAdapter = internals.ClientWebSocketAdapter
 export type ClientWebSocketAdapter = ClientWebSocketAdapterLike
 export const getTlsyncProtocolVersion = internals.getTlsyncProtocolVersion
+/** The diff a client would push for its unsent changes, or null when they cancel out (nothing to send). */
+export const getNetworkDiff = internals.getNetworkDiff
