@@ -41,6 +41,8 @@ export class ReplicatorDurableObject extends DurableObject<Env> {
 	private lastError: string | null = null
 	private readonly pump = new SerialPump(() => this.deliverOnce())
 	private lastEventAt: number | null = null
+	/** Settles once the start under way has its slot and stream id (resolved when no start is under way). */
+	private slotReady: Promise<void> = Promise.resolve()
 
 	constructor(ctx: DurableObjectState, env: Env) {
 		super(ctx, env)
@@ -54,6 +56,9 @@ export class ReplicatorDurableObject extends DurableObject<Env> {
 	async ensureRunning(): Promise<StreamState> {
 		await this.armKeepalive()
 		if (streamNeedsStart(this.stream.state)) await this.startStream()
+		// A start under way: wait for its slot, or a user registering now would get an init before the slot
+		// exists, and a change committed in between would reach no one.
+		else await this.slotReady
 		return this.stream.state
 	}
 
@@ -119,9 +124,14 @@ export class ReplicatorDurableObject extends DurableObject<Env> {
 			return
 		}
 		this.on('starting')
+		let slotReady = () => {}
+		this.slotReady = new Promise((resolve) => (slotReady = resolve))
 		try {
 			const slot = await ensureSlot(url, this.config.replicationSlot)
-			if (slot.created || !this.store.getMeta('streamId')) await this.beginNewStream(slot.created)
+			if (slot.created || !this.store.getMeta('streamId')) this.store.setMeta('streamId', crypto.randomUUID())
+			// Not after the resync below: resyncing users register again, and would wait for themselves.
+			slotReady()
+			if (slot.created) await this.resyncRegisteredUsers()
 			const service = new LogicalReplicationService(
 				{ connectionString: url, connectionTimeoutMillis: 10_000 },
 				// Acknowledge only after the outbox holds the batch; handle one message at a time.
@@ -147,16 +157,16 @@ export class ReplicatorDurableObject extends DurableObject<Env> {
 			this.fail(err, 'stream failed to start')
 			// Retry soon rather than at the next keepalive.
 			await this.ctx.storage.setAlarm(Date.now() + 1_000)
+		} finally {
+			slotReady()
 		}
 	}
 
 	/**
-	 * A new slot means changes may have been missed: a new stream id, and every connected user is told
+	 * A new slot (its stream gets a new id) means changes may have been missed: every connected user is told
 	 * to resync from Postgres (they see the new id on their next delivery, or get told now).
 	 */
-	private async beginNewStream(slotWasRecreated: boolean) {
-		this.store.setMeta('streamId', crypto.randomUUID())
-		if (!slotWasRecreated) return
+	private async resyncRegisteredUsers() {
 		const streamId = this.store.getMeta('streamId')!
 		await Promise.allSettled(this.store.registeredUsers().map((userId) => userStub(this.env, userId).resync(streamId)))
 	}
