@@ -56,7 +56,6 @@ echo "▸ starting a throwaway Postgres on 127.0.0.1:$port"
 PG_EXTRA_OPTS="-c fsync=off -c synchronous_commit=off -c full_page_writes=off" scripts/pg.sh start "$pg_dir" "$port"
 export DATABASE_URL=$(scripts/pg.sh url "$port")
 node scripts/migrate.ts --database-url "$DATABASE_URL" >/dev/null
-export SYNC_WORKER_TEST_DIR="$work"
 
 echo "▸ type-checking"
 tsc --noEmit -p tsconfig.json
