@@ -19,6 +19,8 @@ export interface SocketLike {
 }
 
 const serializedSchema = schema.serialize()
+/** How long to wait for the room's answer: under workerd's 30 s test timeout, generous for a loaded machine. */
+const ANSWER_WAIT_MS = 15_000
 
 export class ProtocolClient {
 	readonly messages: ServerMessage[] = []
@@ -51,7 +53,7 @@ export class ProtocolClient {
 	}
 
 	/** Waits for the first message (from `fromIndex`) matching `pred`. */
-	async next(pred: (m: ServerMessage) => boolean, timeoutMs = 5_000, fromIndex = 0): Promise<ServerMessage> {
+	async next(pred: (m: ServerMessage) => boolean, timeoutMs = ANSWER_WAIT_MS, fromIndex = 0): Promise<ServerMessage> {
 		const deadline = Date.now() + timeoutMs
 		for (;;) {
 			const found = this.messages.slice(fromIndex).find(pred)
@@ -69,7 +71,7 @@ export class ProtocolClient {
 		}
 	}
 
-	async waitClosed(timeoutMs = 5_000): Promise<{ code: number; reason: string }> {
+	async waitClosed(timeoutMs = ANSWER_WAIT_MS): Promise<{ code: number; reason: string }> {
 		return waitFor(() => this.closed, 'the socket to close', timeoutMs)
 	}
 
@@ -93,7 +95,7 @@ export class ProtocolClient {
 		const clientClock = ++this.clientClock
 		const from = this.messages.length
 		this.socket.send(JSON.stringify({ type: 'push', clientClock, diff }))
-		return this.next((m) => m.type === 'push_result' && m.clientClock === clientClock, 5_000, from)
+		return this.next((m) => m.type === 'push_result' && m.clientClock === clientClock, ANSWER_WAIT_MS, from)
 	}
 
 	/** Puts a whole record (as TLSyncClient does for a new shape). */

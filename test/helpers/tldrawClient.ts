@@ -9,7 +9,7 @@ import { createTLSchema, type TLRecord, type TLSchema } from '@tldraw/tlschema'
 import { schema as deploymentSchema } from '../../schema/index.ts'
 import { geoShape } from './protocolClient.ts'
 import { ClientWebSocketAdapter, getNetworkDiff } from './syncCoreInternals.ts'
-import { waitFor } from './waitFor.ts'
+import { DEFAULT_WAIT_MS, waitFor } from './waitFor.ts'
 
 let shimmed = false
 /** The browser globals ClientWebSocketAdapter and TLSyncClient read. */
@@ -110,7 +110,7 @@ export function makeGeoShape(store: Store<TLRecord>, id: string, x = 0, y = 0): 
 export { waitFor }
 
 /** Resolves once every change this client made has been pushed and acknowledged (`push_result`) by the server. */
-export async function waitForAcks(c: TestClient, timeoutMs = 10_000): Promise<void> {
+export async function waitForAcks(c: TestClient, timeoutMs = DEFAULT_WAIT_MS): Promise<void> {
 	const internals = c.client as unknown as {
 		pendingPushRequests: unknown[]
 		unsentChanges: { nextDiff?: unknown }

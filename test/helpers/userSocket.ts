@@ -1,4 +1,4 @@
-import { waitFor } from './waitFor.ts'
+import { DEFAULT_WAIT_MS, waitFor } from './waitFor.ts'
 
 /** A client of the user-data socket (/app/:userId/connect) that records every server message. */
 export interface UserSocketMessage {
@@ -30,7 +30,7 @@ export class UserSocketClient {
 	}
 
 	/** The first message matching `pred`; fails at once if the socket closes first. */
-	async waitFor(pred: (m: UserSocketMessage) => boolean, what: string, timeoutMs = 10_000): Promise<UserSocketMessage> {
+	async waitFor(pred: (m: UserSocketMessage) => boolean, what: string, timeoutMs = DEFAULT_WAIT_MS): Promise<UserSocketMessage> {
 		return waitFor(
 			() => {
 				const found = this.messages.find(pred)
@@ -54,7 +54,7 @@ export class UserSocketClient {
 	}
 
 	/** Resolves with 'commit' or the reject message for `mutationId`. */
-	async outcome(mutationId: string, timeoutMs = 10_000): Promise<UserSocketMessage> {
+	async outcome(mutationId: string, timeoutMs = DEFAULT_WAIT_MS): Promise<UserSocketMessage> {
 		return this.waitFor(
 			(m) => (m.type === 'commit' && (m.mutationIds as string[]).includes(mutationId)) || (m.type === 'reject' && m.mutationId === mutationId),
 			`the outcome of ${mutationId}`,

@@ -5,9 +5,15 @@
  * Never use it, or a sleep, to show that something did *not* happen: wait instead for a later event that
  * must arrive after the absent one would have.
  */
+/**
+ * How long a wait lasts unless told: generous, because the suite runs on loaded 2-core machines (workerd,
+ * Postgres, Chromium and vitest's workers at once), and a wait ends as soon as its signal arrives.
+ */
+export const DEFAULT_WAIT_MS = 20_000
+
 export type Truthy<T> = Exclude<T, false | null | undefined | 0 | ''>
 
-export async function waitFor<T>(check: () => T | Promise<T>, what: string, timeoutMs = 10_000): Promise<Truthy<T>> {
+export async function waitFor<T>(check: () => T | Promise<T>, what: string, timeoutMs = DEFAULT_WAIT_MS): Promise<Truthy<T>> {
 	const deadline = Date.now() + timeoutMs
 	for (;;) {
 		const value = await check()

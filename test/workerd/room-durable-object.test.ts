@@ -197,7 +197,7 @@ describe('hibernation', () => {
 		const from = b.messages.length
 		const result = await a.patchRecord('shape:h', 'x', 500)
 		expect(result.action).toBe('commit')
-		const patch = await b.next((m) => m.type === 'patch', 5_000, from)
+		const patch = await b.next((m) => m.type === 'patch', 15_000, from)
 		expect(JSON.stringify(patch.diff)).toContain('500')
 		expect(a.closed).toBeNull()
 		a.socket.close(1000, 'done')
