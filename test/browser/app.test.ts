@@ -10,6 +10,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { uniq } from '../helpers/api'
 import { requireDatabaseUrl } from '../helpers/auth'
+import { waitFor } from '../helpers/waitFor'
 import { dropSlot, freePort, ROOT, startWranglerDev, tempDir, type DevServer } from '../helpers/worker'
 import { drag, dragMouse, drawRectangle, launchChromium, PageSet, shapes, waitForEditor, waitForShapes } from './browser'
 
@@ -76,7 +77,7 @@ async function signIn(context: BrowserContext, name: string): Promise<Page> {
 	await page.getByTestId('dev-sign-in-name').fill(name)
 	await page.getByTestId('dev-sign-in-submit').click()
 	await page.waitForURL('**/files')
-	await expect.poll(() => page.getByTestId('signed-in-as').textContent(), { timeout: 10_000 }).toBe(name)
+	await expect.poll(() => page.getByTestId('signed-in-as').textContent(), { timeout: 30_000 }).toBe(name)
 	return page
 }
 
@@ -195,16 +196,16 @@ describe('signed in', () => {
 		const fileId = await newFile(alice)
 		await drawRectangle(alice, { x: 700, y: 250 }, { x: 900, y: 400 })
 		await alice.getByTestId('share-mode').selectOption('view')
-		await expect.poll(() => alice.locator(`[data-file-id="${fileId}"]`).textContent(), { timeout: 10_000 }).toContain('view link')
+		await expect.poll(() => alice.locator(`[data-file-id="${fileId}"]`).textContent(), { timeout: 30_000 }).toContain('view link')
 
 		const bobList = await signIn(bobContext, `bob-${uniq()}`)
-		await expect.poll(() => bobList.getByTestId('user-data-status').textContent(), { timeout: 10_000 }).toBe('0 files')
+		await expect.poll(() => bobList.getByTestId('user-data-status').textContent(), { timeout: 30_000 }).toBe('0 files')
 		// Bob opens the link Alice sent him…
 		const bobCanvas = await openCanvas(bobContext, 'bob-canvas', `/f/${fileId}`)
 		await waitForShapes(bobCanvas, '(s) => s.length === 1', null)
 		expect(await bobCanvas.evaluate(() => window.editor!.getIsReadonly())).toBe(true)
 		// …and his file list, open in another tab, shows it without a reload.
-		await bobList.locator(`[data-file-id="${fileId}"]`).waitFor({ timeout: 10_000 })
+		await bobList.locator(`[data-file-id="${fileId}"]`).waitFor({ timeout: 30_000 })
 		expect(await bobList.locator(`[data-file-id="${fileId}"]`).textContent()).toContain('shared with me')
 
 		if (process.env.README_SCREENSHOT) await readmeScreenshot(alice)
@@ -228,11 +229,11 @@ describe('file actions', () => {
 		await owner.getByTestId('rename').click()
 		await owner.getByTestId('rename-input').fill('Plans')
 		await owner.getByTestId('rename-input').press('Enter')
-		await expect.poll(() => row.getAttribute('data-file-name'), { timeout: 10_000 }).toBe('Plans')
-		await expect.poll(() => owner.getByTestId('file-title').textContent()).toBe('Plans')
+		await expect.poll(() => row.getAttribute('data-file-name'), { timeout: 30_000 }).toBe('Plans')
+		await expect.poll(() => owner.getByTestId('file-title').textContent(), { timeout: 30_000 }).toBe('Plans')
 
 		await owner.getByTestId('pin').click()
-		await expect.poll(() => row.textContent(), { timeout: 10_000 }).toContain('📌')
+		await expect.poll(() => row.textContent(), { timeout: 30_000 }).toContain('📌')
 
 		const [download] = await Promise.all([owner.waitForEvent('download'), owner.getByTestId('download').click()])
 		expect(download.suggestedFilename()).toBe('Plans.tldr')
@@ -248,7 +249,7 @@ describe('file actions', () => {
 		await owner.waitForURL((url) => url.pathname.startsWith('/f/') && !url.pathname.endsWith(fileId))
 		await waitForEditor(owner)
 		await waitForShapes(owner, '(s) => s.length === 1 && s[0].type === "geo"', null)
-		await expect.poll(() => owner.getByTestId('file-title').textContent(), { timeout: 10_000 }).toBe('Imported')
+		await expect.poll(() => owner.getByTestId('file-title').textContent(), { timeout: 30_000 }).toBe('Imported')
 
 		await row.getByRole('link').click()
 		await owner.waitForURL(`**/f/${fileId}`)
@@ -256,7 +257,7 @@ describe('file actions', () => {
 		await owner.waitForURL((url) => url.pathname.startsWith('/f/') && !url.pathname.endsWith(fileId))
 		await waitForEditor(owner)
 		await waitForShapes(owner, '(s) => s.length === 1', null)
-		await expect.poll(() => owner.getByTestId('file-title').textContent(), { timeout: 10_000 }).toBe('Plans (copy)')
+		await expect.poll(() => owner.getByTestId('file-title').textContent(), { timeout: 30_000 }).toBe('Plans (copy)')
 
 		await row.getByRole('link').click()
 		await owner.waitForURL(`**/f/${fileId}`)
@@ -271,8 +272,8 @@ describe('file actions', () => {
 		await owner.getByTestId('delete').click()
 		await owner.getByTestId('confirm-delete').click()
 		await owner.waitForURL('**/files')
-		await row.waitFor({ state: 'detached', timeout: 10_000 })
-		await expect.poll(() => owner.getByTestId('file-list').locator('[data-testid="file-row"]').count()).toBe(2)
+		await row.waitFor({ state: 'detached', timeout: 30_000 })
+		await expect.poll(() => owner.getByTestId('file-list').locator('[data-testid="file-row"]').count(), { timeout: 30_000 }).toBe(2)
 	})
 })
 
@@ -348,18 +349,14 @@ async function readmeScreenshot(page: Page) {
 }
 
 /** Polls the room's newest history version until its records satisfy `test`; returns that version. */
-async function waitForVersion(room: string, test: (ids: string[]) => boolean): Promise<string> {
-	const deadline = Date.now() + 20_000
-	for (;;) {
+function waitForVersion(room: string, test: (ids: string[]) => boolean): Promise<string> {
+	return waitFor(async () => {
 		const { versions } = (await (await fetch(`${dev.url}${room}/history?limit=1`)).json()) as { versions: Array<{ version: string }> }
 		const newest = versions[0]?.version
-		if (newest) {
-			const snapshot = (await (await fetch(`${dev.url}${room}/history/${newest}`)).json()) as { documents: Array<{ state: { id: string } }> }
-			if (test(snapshot.documents.map((d) => d.state.id))) return newest
-		}
-		if (Date.now() > deadline) throw new Error(`the newest history version of ${room} did not match in 20 s`)
-		await new Promise((r) => setTimeout(r, 200))
-	}
+		if (!newest) return null
+		const snapshot = (await (await fetch(`${dev.url}${room}/history/${newest}`)).json()) as { documents: Array<{ state: { id: string } }> }
+		return test(snapshot.documents.map((d) => d.state.id)) && newest
+	}, `the newest history version of ${room} to match`, 30_000)
 }
 
 /** An 8×8 red PNG. */

@@ -30,15 +30,11 @@ function join(roomId: string, opts: Parameters<typeof connectClient>[1] = {}) {
 type Card = { props: Record<string, unknown> }
 const cardProps = (c: TestClient, id: string) => recordOf<Card>(c, id)?.props
 
-async function waitForVersions(roomId: string, n: number): Promise<Array<{ version: string }>> {
-	let versions: Array<{ version: string }> = []
-	const deadline = Date.now() + 15_000
-	while (Date.now() < deadline) {
-		versions = (await api('GET', `/r/${roomId}/history`)).body.versions
-		if (versions.length >= n) return versions
-		await new Promise((r) => setTimeout(r, 100))
-	}
-	throw new Error(`expected ${n} versions, got ${versions.length}`)
+function waitForVersions(roomId: string, n: number): Promise<Array<{ version: string }>> {
+	return waitFor(async () => {
+		const versions: Array<{ version: string }> = (await api('GET', `/r/${roomId}/history`)).body.versions
+		return versions.length >= n && versions
+	}, `${n} versions of ${roomId}`)
 }
 
 it('restores and diffs a history version written under v1 of the card after the server moved to v2, and serves old clients', async () => {

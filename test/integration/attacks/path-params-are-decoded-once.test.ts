@@ -6,18 +6,15 @@
  */
 import { describe, expect, it } from 'vitest'
 import { useSignedInWorker } from '../../helpers/signedInWorker'
-import { makeGeoShape, waitForAcks } from '../../helpers/tldrawClient'
+import { makeGeoShape, waitFor, waitForAcks } from '../../helpers/tldrawClient'
 
 const w = useSignedInWorker({ PERSIST_INTERVAL_MS: '200' })
 
-async function firstVersion(fileId: string, token: string): Promise<string> {
-	const deadline = Date.now() + 10_000
-	while (Date.now() < deadline) {
+function firstVersion(fileId: string, token: string): Promise<string> {
+	return waitFor(async () => {
 		const versions = (await w.api('GET', `/app/file/${fileId}/history`, { token })).body.versions as Array<{ version: string }>
-		if (versions.length > 0) return versions[versions.length - 1]!.version
-		await new Promise((r) => setTimeout(r, 100))
-	}
-	throw new Error('no history version appeared')
+		return versions.at(-1)?.version
+	}, 'a history version')
 }
 
 describe('path parameters are decoded once, then validated', () => {
