@@ -7,7 +7,7 @@
  * default schema, so these are stock clients.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { uniq } from '../helpers/api'
+import { sendUntilRateLimited, uniq } from '../helpers/api'
 import { connectClient, makeGeoShape, recordOf, stockSchema, waitFor, waitForAcks, type TestClient } from '../helpers/tldrawClient'
 import { startHarness } from '../helpers/worker'
 
@@ -113,8 +113,7 @@ describe('the sync-cloudflare template client', () => {
 		const ip = `203.0.113.${Math.floor(Math.random() * 200) + 1}`
 		const unfurlFrom = (from: string) => harness.server.fetch(`/api/unfurl?url=${encodeURIComponent('http://10.0.0.1/')}`, { headers: { 'cf-connecting-ip': from } })
 		// A fixed 60-request window may reset once mid-loop, so 121 requests always cross the limit.
-		let last = await unfurlFrom(ip)
-		for (let i = 0; i < 121 && last.status !== 429; i++) last = await unfurlFrom(ip)
+		const last = await sendUntilRateLimited(() => unfurlFrom(ip), 122)
 		expect(last.status).toBe(429)
 		expect(await last.json()).toMatchObject({ code: 'RATE_LIMITED' })
 		const upload = await harness.server.fetch(`/api/uploads/${uniq()}-x.png`, { method: 'POST', body: PNG, headers: { 'Content-Type': 'image/png', 'cf-connecting-ip': ip } })

@@ -7,6 +7,7 @@
  */
 import { describe, expect, it } from 'vitest'
 import { MAX_CREATE_FILE_BODY_BYTES, MAX_PATCH_FILE_BODY_BYTES, MAX_RECORDS_BODY_BYTES } from '../../../src/files/schemas'
+import { sendUntilRateLimited } from '../../helpers/api'
 import { useSignedInWorker } from '../../helpers/signedInWorker'
 
 const w = useSignedInWorker()
@@ -56,9 +57,7 @@ describe('bodies are read only after authentication, the rate limit and the acce
 		const busy = await w.user('busy')
 		// The limiter counts fixed windows; a window may reset mid-loop, so allow two windows' worth. (/unfurl
 		// without a url is the cheapest call that is charged: 400 after the limit.)
-		let status = 0
-		for (let i = 0; i < 601 && status !== 429; i++) status = (await w.api('GET', '/unfurl', { token: busy.token })).status
-		expect(status).toBe(429)
+		expect((await sendUntilRateLimited(() => w.api('GET', '/unfurl', { token: busy.token }), 601)).status).toBe(429)
 		expect(await sendOversized('POST', '/app/files', MAX_CREATE_FILE_BODY_BYTES, busy.token)).toMatchObject({ status: 429, body: { code: 'RATE_LIMITED' } })
 	})
 })
