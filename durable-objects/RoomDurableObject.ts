@@ -14,7 +14,7 @@ import { formatInvalidRecord, watchRecordValidation } from '../src/room/describe
 import { liveSessions, readAttachment, withdrawSocket, type Attachment } from '../src/room/socketAttachment'
 import { countOtherSessions } from '../src/room/planSockets'
 import { pushGrowthBound, recordsBytes } from '../src/room/documentSize'
-import { liveSocket, socketFacts, withdrawSessions } from '../src/room/roomSockets'
+import { liveSocket, socketFacts, withdrawSessions, withdrawUserSessions } from '../src/room/roomSockets'
 import { CloseCode } from '../src/room/closeCodes'
 import { decodeConnectRequest } from '../src/room/connectRequest'
 import { decideAdmission } from '../src/room/decideAdmission'
@@ -264,6 +264,15 @@ export class RoomDurableObject extends DurableObject<Env> {
 		this.observers.stop()
 		this.roomPromise = null
 		await purgeRoomStorage(this.ctx)
+	}
+
+	/** DELETE /app/me of a guest: closes only that user's sessions. Never loads a room that is not loaded. */
+	async closeUserSessions(userId: string): Promise<number> {
+		const loaded = this.purged ? null : await this.roomPromise?.catch(() => null)
+		return withdrawUserSessions(this.ctx, loaded?.room ?? null, userId, (session) => {
+			this.gate.forget(session.sessionId)
+			this.observers.sessionLeft(session)
+		})
 	}
 
 	/** Purged, or never given a room key: there is no document to load. */
