@@ -2,6 +2,7 @@ import { TLSyncErrorCloseEventCode, TLSyncErrorCloseEventReason, type TLSocketRo
 import type { TLRecord } from '@tldraw/tlschema'
 import type { SessionChangeDecision } from '../files/decideRoomAccess'
 import { CloseCode } from './closeCodes'
+import type { ConnectRequest } from './connectRequest'
 import { planResume, type SocketFacts } from './planSockets'
 import { liveSessions, readAttachment, withdrawSocket, type Attachment } from './socketAttachment'
 
@@ -20,6 +21,28 @@ export function liveSocket(ctx: DurableObjectState, sessionId: string, except?: 
 		.getWebSockets(sessionId)
 		.filter((s) => s !== except && s.readyState === WebSocket.OPEN)
 		.at(-1)
+}
+
+/**
+ * Admits an accepted connect: one socket per sessionId, so a reconnect (or a twin opened to outlive a
+ * revocation) replaces the older socket, which loses its attachment so it is never resumed or heard again.
+ * A reconnect of a session whose old socket is still open is the same session, not a new one (`joined`
+ * is not called for it).
+ */
+export function acceptSessionSocket(
+	ctx: DurableObjectState,
+	room: TLSocketRoom<TLRecord, void>,
+	server: WebSocket,
+	connect: Pick<ConnectRequest, 'sessionId' | 'isReadonly' | 'userId'>,
+	hooks: { joined(attachment: Attachment): void; forget(sessionId: string): void },
+) {
+	const attachment: Attachment = { sessionId: connect.sessionId, isReadonly: connect.isReadonly, userId: connect.userId }
+	if (!liveSocket(ctx, connect.sessionId)) hooks.joined(attachment)
+	for (const old of ctx.getWebSockets(connect.sessionId)) withdrawSocket(old, TLSyncErrorCloseEventCode, CloseCode.SESSION_REPLACED)
+	hooks.forget(connect.sessionId)
+	ctx.acceptWebSocket(server, [connect.sessionId])
+	server.serializeAttachment(attachment)
+	room.handleSocketConnect({ sessionId: connect.sessionId, socket: server, isReadonly: connect.isReadonly })
 }
 
 /** After hibernation: sockets that may resume rejoin the room where they left off; the rest reconnect. */
