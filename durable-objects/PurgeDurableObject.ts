@@ -3,7 +3,7 @@ import { getConfig, type Config } from '../src/config'
 import { createDb } from '../src/db/createDb'
 import type { Env } from '../src/env'
 import { nextPurgeStep, type PurgeStep } from '../src/me/nextPurgeStep'
-import { collectUserData, forgetUserObject, purgeFileStorage, purgeUploads } from '../src/me/purgeStorage'
+import { closeSessionsOfUser, collectUserData, forgetUserObject, purgeFileStorage, purgeUploads } from '../src/me/purgeStorage'
 import { PurgeStore } from '../src/me/PurgeStore'
 import { createUserDataRepository } from '../src/me/UserDataRepository'
 
@@ -78,10 +78,11 @@ export class PurgeDurableObject extends DurableObject<Env> {
 	private async execute(step: PurgeStep, userId: string): Promise<void> {
 		switch (step.kind) {
 			case 'collect': {
-				const { files, assets } = await this.withDb((db) => collectUserData(db, userId))
+				const { files, assets, rooms } = await this.withDb((db) => collectUserData(db, userId))
 				this.ctx.storage.transactionSync(() => {
 					this.store.addFiles(files)
 					this.store.addAssets(assets)
+					this.store.addRooms(rooms)
 					this.store.markCollected()
 				})
 				return
@@ -99,7 +100,12 @@ export class PurgeDurableObject extends DurableObject<Env> {
 				return
 			}
 			case 'delete-rows': {
-				const late = await this.withDb((db) => createUserDataRepository(db).deleteUserRows(userId, this.store.allAssets()))
+				const late = await this.withDb(async (db) => {
+					const repo = createUserDataRepository(db)
+					// Stored before the rows that name these rooms go, so a crash right after still knows them.
+					this.store.addRooms(await repo.visitedFiles(userId))
+					return repo.deleteUserRows(userId, this.store.allAssets())
+				})
 				await forgetUserObject(this.env, userId)
 				this.ctx.storage.transactionSync(() => {
 					// Files created while the job ran come back here; their storage is purged next.
@@ -108,6 +114,10 @@ export class PurgeDurableObject extends DurableObject<Env> {
 				})
 				return
 			}
+			case 'close-sessions':
+				await closeSessionsOfUser(this.env, step.fileId, userId)
+				this.store.roomDone(step.fileId)
+				return
 			case 'finish':
 				await this.ctx.storage.deleteAlarm()
 				await this.ctx.storage.deleteAll()

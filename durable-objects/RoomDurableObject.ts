@@ -1,25 +1,19 @@
 import { DurableObject } from 'cloudflare:workers'
-import {
-	DurableObjectSqliteSyncWrapper,
-	loadSnapshotIntoStorage,
-	TLSyncErrorCloseEventCode,
-	type RoomSnapshot,
-	type TLSyncSqliteWrapper,
-} from '@tldraw/sync-core'
+import { DurableObjectSqliteSyncWrapper, TLSyncErrorCloseEventCode, type RoomSnapshot, type TLSyncSqliteWrapper } from '@tldraw/sync-core'
 import { schema } from '#schema'
 import { getConfig, type Config } from '../src/config'
 import type { Env } from '../src/env'
 import { SessionGate } from '../src/room/SessionGate'
 import { formatInvalidRecord, watchRecordValidation } from '../src/room/describeInvalidRecord'
-import { liveSessions, readAttachment, withdrawSocket, type Attachment } from '../src/room/socketAttachment'
+import { liveSessions, readAttachment, type Attachment } from '../src/room/socketAttachment'
 import { countOtherSessions } from '../src/room/planSockets'
-import { pushGrowthBound, recordsBytes } from '../src/room/documentSize'
-import { liveSocket, socketFacts, withdrawSessions } from '../src/room/roomSockets'
+import { pushGrowthBound } from '../src/room/documentSize'
+import { acceptSessionSocket, liveSocket, socketFacts, withdrawSessions, withdrawUserSessions } from '../src/room/roomSockets'
 import { CloseCode } from '../src/room/closeCodes'
 import { decodeConnectRequest } from '../src/room/connectRequest'
 import { decideAdmission } from '../src/room/decideAdmission'
 import { RoomHistory } from '../src/room/RoomHistory'
-import { RoomMetaStore } from '../src/room/RoomMetaStore'
+import { RoomMetaStore, type VersionRow } from '../src/room/RoomMetaStore'
 import { RoomObservers } from '../src/room/RoomObservers'
 import { purgeRoomStorage } from '../src/room/purgeRoomStorage'
 import { statsStub } from '../src/stubs'
@@ -27,8 +21,8 @@ import { getDocumentName, setDocumentName } from '../src/room/documentName'
 import { openTldrawRoom, type LoadedRoom } from '../src/room/openTldrawRoom'
 import { TL_TABLE_PREFIX } from '../src/room/readChanges'
 import { cacheDocumentClock } from '../src/room/clockCachingSql'
-import { applyRecordChanges, type RecordChangeResult } from '../src/room/applyRecordChanges'
-import type { VersionRow } from '../src/room/RoomMetaStore'
+import type { RecordChangeResult } from '../src/room/applyRecordChanges'
+import { RoomDocumentApi, type RestoreResult } from '../src/room/RoomDocumentApi'
 import { createR2ImportStore, type ImportStore } from '../src/room/ImportStore'
 import { planFileChange, type FileFacts } from '../src/files/planFileChange'
 import { importSnapshotKey, type RoomKey } from '../src/storage/keys'
@@ -56,6 +50,7 @@ export class RoomDurableObject extends DurableObject<Env> {
 	private readonly history: RoomHistory
 	/** Webhook events and stats reports; never on a push's path. */
 	private readonly observers: RoomObservers
+	private readonly documents: RoomDocumentApi
 	/**
 	 * Set by purge(): sockets closing afterwards must not bring the room back. A later instance knows it from
 	 * the missing room key (purge deletes it), which every socket and alarm handler checks.
@@ -84,6 +79,7 @@ export class RoomDurableObject extends DurableObject<Env> {
 			yieldToEvents: () => new Promise((resolve) => setTimeout(resolve, 0)),
 		})
 		this.observers = new RoomObservers({ ctx, config: this.config, meta: this.meta, queue: env.WEBHOOK_QUEUE, stats: statsStub(env) })
+		this.documents = new RoomDocumentApi({ getRoom: (address) => this.getRoom(address), meta: this.meta, history: this.history, restored: (data) => this.observers.restored(data) })
 		// Answered by the runtime without waking the object, so idle rooms with open sockets hibernate.
 		ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair('{"type":"ping"}', '{"type":"pong"}'))
 	}
@@ -118,16 +114,10 @@ export class RoomDurableObject extends DurableObject<Env> {
 		if (connect.fileName !== undefined && getDocumentName(storage) !== connect.fileName) {
 			setDocumentName(storage, connect.fileName)
 		}
-		const attachment: Attachment = { sessionId: connect.sessionId, isReadonly: connect.isReadonly, userId: connect.userId }
-		// A reconnect of a session whose old socket is still open is the same session, not a new one.
-		if (!liveSocket(this.ctx, connect.sessionId)) this.observers.sessionJoined(attachment)
-		// One socket per sessionId: a reconnect (or a twin opened to outlive a revocation) replaces the older
-		// socket, which loses its attachment so it is never resumed or heard again.
-		for (const old of this.ctx.getWebSockets(connect.sessionId)) withdrawSocket(old, TLSyncErrorCloseEventCode, CloseCode.SESSION_REPLACED)
-		this.gate.forget(connect.sessionId)
-		this.ctx.acceptWebSocket(server, [connect.sessionId])
-		server.serializeAttachment(attachment)
-		room.handleSocketConnect({ sessionId: connect.sessionId, socket: server, isReadonly: connect.isReadonly })
+		acceptSessionSocket(this.ctx, room, server, connect, {
+			joined: (attachment) => this.observers.sessionJoined(attachment),
+			forget: (sessionId) => this.gate.forget(sessionId),
+		})
 		return new Response(null, { status: 101, webSocket: client })
 	}
 
@@ -203,54 +193,30 @@ export class RoomDurableObject extends DurableObject<Env> {
 		await this.observers.alarm()
 	}
 
-	// ── Document and history API (called by the Worker over RPC after it checked access) ──
+	// ── Document and history API (the Worker calls these over RPC after it checked access) ──
 
 	async listVersions(limit: number, beforeId?: number): Promise<VersionRow[]> {
-		return this.meta.listVersions(limit, beforeId)
+		return this.documents.listVersions(limit, beforeId)
 	}
 
-	/** The R2 objects a version is rebuilt from (see RoomHistory), or null when there is no such version. */
 	async versionChain(historyKey: string): Promise<string[] | null> {
-		return this.history.versionChain(historyKey)
+		return this.documents.versionChain(historyKey)
 	}
 
 	async readSnapshot(address: RoomAddress): Promise<{ snapshot: RoomSnapshot; clock: number }> {
-		const { storage } = await this.getRoom(address)
-		return { snapshot: storage.getSnapshot(), clock: storage.getClock() }
+		return this.documents.readSnapshot(address)
 	}
 
 	async readMetadata(address: RoomAddress) {
-		const { room, storage, size } = await this.getRoom(address)
-		const versions = this.meta.listVersions(1)
-		return {
-			clock: storage.getClock(),
-			sessions: room.getNumActiveSessions(),
-			bytes: size.bytes(),
-			lastExportedAt: versions[0] ? new Date(versions[0].createdAt).toISOString() : null,
-		}
+		return this.documents.readMetadata(address)
 	}
 
 	async applyRecords(address: RoomAddress, change: { put: unknown[]; remove: string[]; expectedClock?: number }): Promise<RecordChangeResult> {
-		const { storage, size } = await this.getRoom(address)
-		if (!size.fits(recordsBytes(change.put))) return { kind: 'too-large', maxBytes: size.maxBytes }
-		return applyRecordChanges(storage, schema, change)
+		return this.documents.applyRecords(address, change)
 	}
 
-	/**
-	 * Brings the document back to a stored version. Live clients receive the difference as an ordinary
-	 * change (no reload), and the result is exported at once as a new version, so a restore is undoable.
-	 */
-	async restoreVersion(
-		address: RoomAddress,
-		historyKey: string,
-	): Promise<{ found: false } | { found: true; clock: number; newVersionKey: string | null }> {
-		const snapshot = await this.history.readVersion(historyKey)
-		if (snapshot === null) return { found: false }
-		const { storage } = await this.getRoom(address)
-		storage.transaction((txn) => loadSnapshotIntoStorage(txn, schema, snapshot))
-		const result = { found: true as const, clock: storage.getClock(), newVersionKey: await this.history.exportNow() }
-		this.observers.restored({ version: historyKey, clock: result.clock, newVersion: result.newVersionKey })
-		return result
+	async restoreVersion(address: RoomAddress, historyKey: string): Promise<RestoreResult> {
+		return this.documents.restoreVersion(address, historyKey)
 	}
 
 	/** Admin view: live sessions and recent versions (GET /app/admin/room/:roomKey). */
@@ -264,6 +230,18 @@ export class RoomDurableObject extends DurableObject<Env> {
 		this.observers.stop()
 		this.roomPromise = null
 		await purgeRoomStorage(this.ctx)
+	}
+
+	/** DELETE /app/me of a guest: closes only that user's sessions. Never loads a room that is not loaded. */
+	async closeUserSessions(userId: string): Promise<number> {
+		const loaded = this.purged ? null : await this.roomPromise?.catch(() => null)
+		return withdrawUserSessions(this.ctx, loaded?.room ?? null, userId, this.sessionEnded)
+	}
+
+	/** A session this object ended itself: its socket's close event will carry no attachment. */
+	private readonly sessionEnded = (session: Attachment) => {
+		this.gate.forget(session.sessionId)
+		this.observers.sessionLeft(session)
 	}
 
 	/** Purged, or never given a room key: there is no document to load. */
@@ -300,10 +278,7 @@ export class RoomDurableObject extends DurableObject<Env> {
 		const { room, storage } = await this.getRoom()
 		const sessions = liveSessions(this.ctx)
 		const plan = planFileChange(before, after, sessions, getDocumentName(storage))
-		const result = withdrawSessions(this.ctx, room, plan.sessions, (session) => {
-			this.gate.forget(session.sessionId)
-			this.observers.sessionLeft(session)
-		})
+		const result = withdrawSessions(this.ctx, room, plan.sessions, this.sessionEnded)
 		if (plan.rename !== null) setDocumentName(storage, plan.rename)
 		return result
 	}

@@ -1,5 +1,6 @@
 import { sql } from 'kysely'
 import type { Db } from './createDb'
+import { rethrowAccountDeleted } from './userTombstones'
 import type { FileRow, FileStateRow, SharedLinkType, UserRow } from './schema'
 
 export type UpsertUserInput = { id: string; name?: string; email?: string }
@@ -57,7 +58,8 @@ export function createFileRepository(db: Db): FileRepository {
 /**
  * Creates the user on first authenticated use. Later calls write only when something changed, so
  * routine requests emit no replication traffic: a blank name is filled in (a name the user chose is
- * never overwritten by the token's), and a new email from Clerk replaces the old one.
+ * never overwritten by the token's), and a new email from Clerk replaces the old one. A deleted user's id
+ * (DELETE /app/me) is refused with AccountDeletedError, even while their row still exists.
  */
 export async function upsertUser(db: Db, input: UpsertUserInput): Promise<UserRow> {
 	const changed = await db
@@ -77,6 +79,7 @@ export async function upsertUser(db: Db, input: UpsertUserInput): Promise<UserRo
 		)
 		.returningAll()
 		.executeTakeFirst()
+		.catch(rethrowAccountDeleted)
 	return changed ?? (await db.selectFrom('user').selectAll().where('id', '=', input.id).executeTakeFirstOrThrow())
 }
 

@@ -68,6 +68,12 @@ export interface FileTombstoneTable {
 	removedAt: Timestamp
 }
 
+/** Ids of deleted users (DELETE /app/me), which may never get a row again (see src/db/userTombstones.ts). */
+export interface UserTombstoneTable {
+	id: string
+	removedAt: Timestamp
+}
+
 export interface Database {
 	user: UserTable
 	file: FileTable
@@ -75,6 +81,7 @@ export interface Database {
 	asset: AssetTable
 	user_mutation_number: UserMutationNumberTable
 	file_tombstone: FileTombstoneTable
+	user_tombstone: UserTombstoneTable
 }
 
 export type UserRow = Selectable<UserTable>

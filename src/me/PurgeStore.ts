@@ -10,7 +10,8 @@ export class PurgeStore {
 	constructor(private readonly sql: SqlStorage) {
 		sql.exec(`CREATE TABLE IF NOT EXISTS pj_job (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 			CREATE TABLE IF NOT EXISTS pj_files (id TEXT PRIMARY KEY, published_slug TEXT, done INTEGER NOT NULL DEFAULT 0, seq INTEGER NOT NULL);
-			CREATE TABLE IF NOT EXISTS pj_assets (name TEXT PRIMARY KEY, done INTEGER NOT NULL DEFAULT 0);`)
+			CREATE TABLE IF NOT EXISTS pj_assets (name TEXT PRIMARY KEY, done INTEGER NOT NULL DEFAULT 0);
+			CREATE TABLE IF NOT EXISTS pj_rooms (file_id TEXT PRIMARY KEY, done INTEGER NOT NULL DEFAULT 0, seq INTEGER NOT NULL);`)
 	}
 
 	userId(): string | null {
@@ -30,6 +31,7 @@ export class PurgeStore {
 			rowsDeleted: this.get('rowsDeleted') === '1',
 			pendingFiles: this.sql.exec<{ id: string }>('SELECT id FROM pj_files WHERE done = 0 ORDER BY seq').toArray().map((r) => r.id),
 			pendingAssets: this.sql.exec<{ n: number }>('SELECT COUNT(*) AS n FROM pj_assets WHERE done = 0').one().n,
+			pendingRooms: this.sql.exec<{ file_id: string }>('SELECT file_id FROM pj_rooms WHERE done = 0 ORDER BY seq').toArray().map((r) => r.file_id),
 		}
 	}
 
@@ -67,6 +69,16 @@ export class PurgeStore {
 
 	assetsDone(names: readonly string[]) {
 		for (const n of names) this.sql.exec('UPDATE pj_assets SET done = 1 WHERE name = ?', n)
+	}
+
+	/** Rooms (by file id) where the user's sessions are to be closed; idempotent like addFiles. */
+	addRooms(fileIds: readonly string[]) {
+		let seq = this.sql.exec<{ n: number }>('SELECT COALESCE(MAX(seq), 0) AS n FROM pj_rooms').one().n
+		for (const id of fileIds) this.sql.exec('INSERT OR IGNORE INTO pj_rooms (file_id, seq) VALUES (?, ?)', id, ++seq)
+	}
+
+	roomDone(fileId: string) {
+		this.sql.exec('UPDATE pj_rooms SET done = 1 WHERE file_id = ?', fileId)
 	}
 
 	markCollected() {

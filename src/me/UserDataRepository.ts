@@ -21,6 +21,22 @@ export function createUserDataRepository(db: Db) {
 
 		fileStates: (userId: string) => db.selectFrom('file_state').selectAll().where('userId', '=', userId).execute(),
 
+		/**
+		 * Live files of others that the user has opened (a file_state row): the rooms where they may have
+		 * sessions. Every signed-in connect to a file room records a visit first, links included.
+		 */
+		visitedFiles: async (userId: string): Promise<string[]> => {
+			const rows = await db
+				.selectFrom('file_state')
+				.innerJoin('file', 'file.id', 'file_state.fileId')
+				.select('file.id')
+				.where('file_state.userId', '=', userId)
+				.where('file.ownerId', '<>', userId)
+				.where('file.isDeleted', '=', false)
+				.execute()
+			return rows.map((r) => r.id)
+		},
+
 		/** Assets uploaded by the user or into one of their files. */
 		assetNames: async (userId: string): Promise<string[]> => {
 			const rows = await db

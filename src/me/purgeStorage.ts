@@ -1,4 +1,5 @@
 import { retireFileIds } from '../db/fileTombstones'
+import { retireUserId } from '../db/userTombstones'
 import type { Db } from '../db/createDb'
 import type { Env } from '../env'
 import { uploadKey } from '../assets/UploadStore'
@@ -19,19 +20,21 @@ import { createUserDataRepository, type OwnedFile } from './UserDataRepository'
 export type PurgeEnv = Pick<Env, 'ROOM' | 'ROOMS' | 'ROOM_HISTORY' | 'SNAPSHOTS' | 'UPLOADS' | 'STATS' | 'USER'>
 
 /**
- * First step of a purge: the user's files are retired (their ids can never be used again) and marked
- * deleted, so nobody can open them while their storage is removed (live sessions are closed by the
- * replicated change and again by the room's purge); returns the files and uploads to purge.
+ * First step of a purge: the user's id is retired (their token opens nothing from now on), their files are
+ * retired (their ids can never be used again) and marked deleted, so nobody can open them while their
+ * storage is removed (live sessions are closed by the replicated change and again by the room's purge);
+ * returns the files and uploads to purge and the rooms of others' files where the user may have sessions.
  */
-export async function collectUserData(db: Db, userId: string): Promise<{ files: OwnedFile[]; assets: string[] }> {
+export async function collectUserData(db: Db, userId: string): Promise<{ files: OwnedFile[]; assets: string[]; rooms: string[] }> {
 	const repo = createUserDataRepository(db)
+	await retireUserId(db, userId)
 	const files = await repo.ownedFiles(userId)
 	await retireFileIds(
 		db,
 		files.map((f) => f.id),
 	)
 	if (files.length > 0) await db.updateTable('file').set({ isDeleted: true }).where('ownerId', '=', userId).where('isDeleted', '=', false).execute()
-	return { files, assets: await repo.assetNames(userId) }
+	return { files, assets: await repo.assetNames(userId), rooms: await repo.visitedFiles(userId) }
 }
 
 /** Everything of one file outside Postgres: its room (sessions closed, storage deleted) and its R2 objects. */
@@ -47,6 +50,11 @@ export async function purgeFileStorage(env: PurgeEnv, file: PurgeFile): Promise<
 	}
 	await deleteAllFrozenSnapshots(env.SNAPSHOTS, file.id)
 	await statsStub(env).forgetRoom(roomKey)
+}
+
+/** The user's sessions in the room of someone else's file close (NOT_AUTHENTICATED); the room stays. */
+export async function closeSessionsOfUser(env: PurgeEnv, fileId: string, userId: string): Promise<void> {
+	await fileRoomStub(env, fileId).closeUserSessions(userId)
 }
 
 /** The user's data object: open user-data sockets close (NOT_AUTHENTICATED) and its storage goes. */

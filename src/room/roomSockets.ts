@@ -1,9 +1,10 @@
-import { TLSyncErrorCloseEventCode, type TLSocketRoom } from '@tldraw/sync-core'
+import { TLSyncErrorCloseEventCode, TLSyncErrorCloseEventReason, type TLSocketRoom } from '@tldraw/sync-core'
 import type { TLRecord } from '@tldraw/tlschema'
 import type { SessionChangeDecision } from '../files/decideRoomAccess'
 import { CloseCode } from './closeCodes'
+import type { ConnectRequest } from './connectRequest'
 import { planResume, type SocketFacts } from './planSockets'
-import { readAttachment, withdrawSocket, type Attachment } from './socketAttachment'
+import { liveSessions, readAttachment, withdrawSocket, type Attachment } from './socketAttachment'
 
 /**
  * The room's bookkeeping over the Durable Object's own sockets (`ctx.getWebSockets()`, tagged by
@@ -22,6 +23,28 @@ export function liveSocket(ctx: DurableObjectState, sessionId: string, except?: 
 		.at(-1)
 }
 
+/**
+ * Admits an accepted connect: one socket per sessionId, so a reconnect (or a twin opened to outlive a
+ * revocation) replaces the older socket, which loses its attachment so it is never resumed or heard again.
+ * A reconnect of a session whose old socket is still open is the same session, not a new one (`joined`
+ * is not called for it).
+ */
+export function acceptSessionSocket(
+	ctx: DurableObjectState,
+	room: TLSocketRoom<TLRecord, void>,
+	server: WebSocket,
+	connect: Pick<ConnectRequest, 'sessionId' | 'isReadonly' | 'userId'>,
+	hooks: { joined(attachment: Attachment): void; forget(sessionId: string): void },
+) {
+	const attachment: Attachment = { sessionId: connect.sessionId, isReadonly: connect.isReadonly, userId: connect.userId }
+	if (!liveSocket(ctx, connect.sessionId)) hooks.joined(attachment)
+	for (const old of ctx.getWebSockets(connect.sessionId)) withdrawSocket(old, TLSyncErrorCloseEventCode, CloseCode.SESSION_REPLACED)
+	hooks.forget(connect.sessionId)
+	ctx.acceptWebSocket(server, [connect.sessionId])
+	server.serializeAttachment(attachment)
+	room.handleSocketConnect({ sessionId: connect.sessionId, socket: server, isReadonly: connect.isReadonly })
+}
+
 /** After hibernation: sockets that may resume rejoin the room where they left off; the rest reconnect. */
 export function resumeSockets(ctx: DurableObjectState, room: TLSocketRoom<TLRecord, void>) {
 	const sockets = ctx.getWebSockets()
@@ -36,10 +59,11 @@ export function resumeSockets(ctx: DurableObjectState, room: TLSocketRoom<TLReco
  * session map: every socket carrying the session loses its attachment, so no twin survives to be resumed
  * after hibernation. Without a fatal reason the client reconnects at once and the Worker decides afresh.
  * `ended` is called once per session that had an open socket (its close event carries no attachment).
+ * `room` is null when the room is not loaded (hibernated): the sockets alone carry the sessions then.
  */
 export function withdrawSessions(
 	ctx: DurableObjectState,
-	room: TLSocketRoom<TLRecord, void>,
+	room: TLSocketRoom<TLRecord, void> | null,
 	sessions: ReadonlyArray<{ sessionId: string; decision: Exclude<SessionChangeDecision, { kind: 'keep' }> }>,
 	ended: (session: Attachment) => void,
 ): { closed: number; rejoined: number } {
@@ -50,7 +74,7 @@ export function withdrawSessions(
 		if (done.has(sessionId)) continue
 		done.add(sessionId)
 		const fatal = decision.kind === 'close' ? decision.reason : undefined
-		room.closeSession(sessionId, fatal)
+		room?.closeSession(sessionId, fatal)
 		const live = liveSocket(ctx, sessionId)
 		const session = live && readAttachment(live)
 		for (const ws of ctx.getWebSockets(sessionId)) {
@@ -61,4 +85,23 @@ export function withdrawSessions(
 		else rejoined++
 	}
 	return { closed, rejoined }
+}
+
+/**
+ * DELETE /app/me of a user who has sessions in someone else's room: every socket of `userId` closes with
+ * NOT_AUTHENTICATED (the account no longer exists; the same reason a new connect with their token gets)
+ * and loses its attachment, so a resume after hibernation never revives it. Other sessions and the
+ * document are untouched. Returns how many sessions ended; idempotent.
+ */
+export function withdrawUserSessions(
+	ctx: DurableObjectState,
+	room: TLSocketRoom<TLRecord, void> | null,
+	userId: string,
+	ended: (session: Attachment) => void,
+): number {
+	const reason = TLSyncErrorCloseEventReason.NOT_AUTHENTICATED
+	const sessions = liveSessions(ctx)
+		.filter((s) => s.userId === userId)
+		.map((s) => ({ sessionId: s.sessionId, decision: { kind: 'close', reason } as const }))
+	return withdrawSessions(ctx, room, sessions, ended).closed
 }

@@ -15,6 +15,7 @@
  */
 import { authenticateRequest, type Auth } from '../auth/authenticateRequest'
 import { getConfig } from '../config'
+import { AccountDeletedError } from '../db/userTombstones'
 import type { Env } from '../env'
 import { ApiError, ErrorCode } from '../http/errors'
 import { decodePathParams } from '../http/pathParams'
@@ -49,8 +50,8 @@ export function apiRoute(handler: Handler, opts: { anonymousLimiter?: 'ANONYMOUS
 
 /**
  * WebSocket upgrades: the token may be in the URL (browsers can't set headers there), charged to
- * ROOM_CONNECT_RATE_LIMITER. A bad token or an exhausted budget is answered with a socket that `deny`
- * closes, so clients show the reason instead of retrying an HTTP error.
+ * ROOM_CONNECT_RATE_LIMITER. A bad token, a deleted account or an exhausted budget is answered with a
+ * socket that `deny` closes, so clients show the reason instead of retrying an HTTP error.
  */
 export function socketRoute(deny: (reason: SocketDenial) => Response, handler: Handler): RouteHandler {
 	return async (req, env, ctx) => {
@@ -65,7 +66,13 @@ export function socketRoute(deny: (reason: SocketDenial) => Response, handler: H
 		}
 		const key = keyOf(req, env, auth)
 		if (!(await isAllowed(env.ROOM_CONNECT_RATE_LIMITER, key))) return deny('RATE_LIMITED')
-		return handler(req, env, ctx, { auth, rateLimitKey: key })
+		try {
+			return await handler(req, env, ctx, { auth, rateLimitKey: key })
+		} catch (err) {
+			// A deleted account's token still verifies; the handler finds out when it upserts the user.
+			if (err instanceof AccountDeletedError) return deny('NOT_AUTHENTICATED')
+			throw err
+		}
 	}
 }
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { MAX_FRAME_BYTES } from '../../src/config'
 import { checkClientFrame, type PendingMessage } from '../../src/room/checkClientFrame'
-import { parseClientMessage } from '../../src/room/clientMessageSchema'
+import { MAX_DIFF_DEPTH, parseClientMessage } from '../../src/room/clientMessageSchema'
 
 const LIMIT = 1000
 const schema = { schemaVersion: 2, sequences: {} }
@@ -64,6 +64,13 @@ describe('checkClientFrame', () => {
 	})
 })
 
+/** `{ a: ['patch', { a: ['patch', … { a: ['put', 1] }]}]}`, `levels` patches deep, built without recursion. */
+function nestedPatch(levels: number) {
+	let diff: Record<string, unknown> = { a: ['put', 1] }
+	for (let i = 0; i < levels; i++) diff = { a: ['patch', diff] }
+	return diff
+}
+
 describe('parseClientMessage (the sync protocol, version 8)', () => {
 	it.each([
 		['a connect as TLSyncClient sends it', JSON.parse(connect)],
@@ -72,6 +79,8 @@ describe('parseClientMessage (the sync protocol, version 8)', () => {
 		['a presence put', { type: 'push', clientClock: 3, presence: ['put', { id: 'instance_presence:x', typeName: 'instance_presence' }] }],
 		['an array append', { type: 'push', clientClock: 1, diff: { 'shape:a': ['patch', { points: ['append', [1, 2], 4] }] } }],
 		['a ping', { type: 'ping' }],
+		['keys the protocol does not use (ignored, as TLSocketRoom ignores them)', { type: 'ping', extra: 1 }],
+		[`patches nested ${MAX_DIFF_DEPTH} deep`, { type: 'push', clientClock: 1, diff: { 'shape:a': ['patch', nestedPatch(MAX_DIFF_DEPTH - 1)] } }],
 	])('accepts %s', (_name, value) => {
 		expect(parseClientMessage(value)).toMatchObject({ ok: true })
 	})
@@ -90,6 +99,16 @@ describe('parseClientMessage (the sync protocol, version 8)', () => {
 		['a connect with a string clock', { type: 'connect', connectRequestId: 'c', lastServerClock: '0', protocolVersion: 8, schema }, 'lastServerClock'],
 		['an unknown type', { type: 'subscribe' }, 'type'],
 		['no type', { clientClock: 1 }, 'type'],
+		['not an object', [1, 2], 'type'],
+		['a null diff', { type: 'push', clientClock: 1, diff: null }, 'diff'],
+		['a fractional clock', { type: 'push', clientClock: 1.5, diff: {} }, 'clientClock'],
+		['a remove with a payload', { type: 'push', clientClock: 1, diff: { 'shape:a': ['remove', 1] } }, 'diff.shape:a'],
+		['an append at a negative offset', { type: 'push', clientClock: 1, diff: { 'shape:a': ['patch', { t: ['append', 'x', -1] }] } }, 'diff.shape:a.t'],
+		['a put with no value', { type: 'push', clientClock: 1, diff: { 'shape:a': ['patch', { t: ['put'] }] } }, 'diff.shape:a.t'],
+		['a presence that is neither patch nor put', { type: 'push', clientClock: 1, presence: ['remove', {}] }, 'presence'],
+		['a connect request id over 256 characters', { type: 'connect', connectRequestId: 'c'.repeat(257), lastServerClock: 0, protocolVersion: 8, schema }, 'connectRequestId'],
+		// A walk that recursed as deep as the client nests would overflow the stack on a 1 MiB message.
+		[`patches nested deeper than ${MAX_DIFF_DEPTH}`, { type: 'push', clientClock: 1, diff: { 'shape:a': ['patch', nestedPatch(100_000)] } }, 'nested at most'],
 	])('refuses %s, naming what is wrong', (_name, value, what) => {
 		const parsed = parseClientMessage(value)
 		expect(parsed.ok).toBe(false)

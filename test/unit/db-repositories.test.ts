@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createDb, type Db } from '../../src/db/createDb'
 import { createFileRepository, type FileRepository } from '../../src/db/FileRepository'
+import { AccountDeletedError, retireUserId } from '../../src/db/userTombstones'
 import { FakeFileRepository } from '../fakes/FakeFileRepository'
 import { startTestDatabase } from '../helpers/postgres'
 import { describeFileRepositoryContract } from '../fakes/fileRepositoryContract'
@@ -50,5 +51,26 @@ describe('createDb', () => {
 			.executeTakeFirstOrThrow()
 		expect(row.createdAt).toBeInstanceOf(Date)
 		expect(row.mutationNumber).toBe('9007199254740993')
+	})
+})
+
+describe('a deleted user’s id (DELETE /app/me)', () => {
+	it.each([
+		['while the row still exists (the purge is running)', true],
+		['after the row is gone', false],
+	])('is refused by upsertUser %s, and by plain SQL', async (_name, rowExists) => {
+		const db = handle!.db
+		const userId = `retired_${Date.now()}_${rowExists}`
+		const users = createFileRepository(db)
+		await users.upsertUser({ id: userId, name: 'Bob', email: 'bob@example.com' })
+		await retireUserId(db, userId)
+		await retireUserId(db, userId)
+		if (!rowExists) await db.deleteFrom('user').where('id', '=', userId).execute()
+		await expect(users.upsertUser({ id: userId, name: 'Bob', email: 'new@example.com' })).rejects.toBeInstanceOf(AccountDeletedError)
+		await expect(db.insertInto('user').values({ id: userId, name: '', email: '' }).onConflict((oc) => oc.column('id').doNothing()).execute()).rejects.toThrow(/cannot come back/)
+		const rows = await db.selectFrom('user').select('email').where('id', '=', userId).execute()
+		expect(rows).toEqual(rowExists ? [{ email: 'bob@example.com' }] : [])
+		// Other users are not affected.
+		await expect(users.upsertUser({ id: `${userId}_other` })).resolves.toMatchObject({ id: `${userId}_other` })
 	})
 })

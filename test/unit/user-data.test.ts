@@ -8,7 +8,7 @@ import { nextPurgeStep, type PurgeState } from '../../src/me/nextPurgeStep'
 import { crc32, ZipWriter } from '../../src/me/zipWriter'
 import { readZip } from '../helpers/readZip'
 
-const state = (over: Partial<PurgeState>): PurgeState => ({ collected: true, rowsDeleted: false, pendingFiles: [], pendingAssets: 0, ...over })
+const state = (over: Partial<PurgeState>): PurgeState => ({ collected: true, rowsDeleted: false, pendingFiles: [], pendingAssets: 0, pendingRooms: [], ...over })
 
 describe('nextPurgeStep', () => {
 	it.each([
@@ -17,6 +17,11 @@ describe('nextPurgeStep', () => {
 		['then uploads', state({ pendingAssets: 3 }), { kind: 'purge-assets' }],
 		['then the Postgres rows', state({}), { kind: 'delete-rows' }],
 		['files that appeared meanwhile are purged after the rows', state({ rowsDeleted: true, pendingFiles: ['late'] }), { kind: 'purge-file', fileId: 'late' }],
+		['rooms of others wait until the rows are gone (no session can open after that)', state({ pendingRooms: ['r1'] }), { kind: 'delete-rows' }],
+		['and until every own file is purged', state({ pendingFiles: ['f1'], pendingRooms: ['r1'] }), { kind: 'purge-file', fileId: 'f1' }],
+		['late files before rooms', state({ rowsDeleted: true, pendingFiles: ['late'], pendingRooms: ['r1'] }), { kind: 'purge-file', fileId: 'late' }],
+		['then the user’s sessions in others’ rooms close, room by room, in order', state({ rowsDeleted: true, pendingRooms: ['r1', 'r2'] }), { kind: 'close-sessions', fileId: 'r1' }],
+		['a job resumed after closing some rooms goes on with the rest', state({ rowsDeleted: true, pendingRooms: ['r2'] }), { kind: 'close-sessions', fileId: 'r2' }],
 		['and then it is done', state({ rowsDeleted: true }), { kind: 'finish' }],
 	] as const)('%s', (_name, s, expected) => {
 		expect(nextPurgeStep(s)).toEqual(expected)
