@@ -7,6 +7,7 @@
 import { describe, expect, it } from 'vitest'
 import { SAMPLE_UPLOADS } from '../fakes/uploadFixtures'
 import { uniq } from '../helpers/api'
+import { waitForPurge } from '../helpers/purge'
 import { readZip } from '../helpers/readZip'
 import { useSignedInWorker, type Actor } from '../helpers/signedInWorker'
 import { makeGeoShape, waitForAcks } from '../helpers/tldrawClient'
@@ -25,14 +26,6 @@ async function waitForVersion(fileId: string, u: Actor) {
 	await waitFor(async () => ((await api('GET', `/app/file/${fileId}/history`, { token: u.token })).body.versions as unknown[]).length > 0, `an exported version of ${fileId}`)
 }
 
-/** Polls the purge job of `u` until `done` holds of its progress; returns that progress. */
-function purgeProgress(u: Actor, done: (p: PurgeProgress) => boolean, what: string, timeoutMs?: number): Promise<PurgeProgress> {
-	return waitFor(async () => {
-		const p = (await api('GET', '/app/me/purge', { token: u.token })).body as PurgeProgress
-		return done(p) && p
-	}, what, timeoutMs)
-}
-type PurgeProgress = { state: string; filesDone?: number; filesTotal?: number }
 
 /** Opens the file as `who`, draws a shape and waits until a version with it is exported. */
 async function drawOn(fileId: string, who: Actor, shapeId: string) {
@@ -161,7 +154,7 @@ describe('DELETE /app/me', () => {
 		const started = await api('DELETE', '/app/me', { token: d.alice.token, body: { confirm: d.alice.userId } })
 		expect(started.status).toBe(202)
 		// Interrupt the job between two files: its in-memory state is lost, as in a crash or a deploy.
-		const progress = await purgeProgress(d.alice, (p) => (p.filesDone ?? 0) >= 1, 'the purge to finish its first file')
+		const progress = await waitForPurge(api, d.alice.token, (p) => (p.filesDone ?? 0) >= 1, 'the purge to finish its first file')
 		expect(progress.state).toBe('running')
 		expect(progress.filesDone).toBeLessThan(progress.filesTotal!)
 		await w.server().getWorker().evictDurableObject('PURGE', { name: `purge:${d.alice.userId}` })
@@ -172,11 +165,11 @@ describe('DELETE /app/me', () => {
 		// Her user-data socket too, once her rows are gone.
 		expect(await waitFor(() => d.aliceSocket.closed, 'the user socket to close', 20_000)).toMatchObject({ code: 4401 })
 		// The job resumes by itself (its alarm) and finishes.
-		await purgeProgress(d.alice, (p) => p.state === 'idle', 'the purge to finish', 30_000)
+		await waitForPurge(api, d.alice.token, (p) => p.state === 'idle', 'the purge to finish')
 		// Running it again is harmless.
 		const again = await api('DELETE', '/app/me', { token: d.alice.token, body: { confirm: d.alice.userId } })
 		expect([200, 202]).toContain(again.status)
-		if (again.body.state !== 'done' && again.body.state !== 'idle') await purgeProgress(d.alice, (p) => p.state === 'done' || p.state === 'idle', 'the second purge to finish', 30_000)
+		if (again.body.state !== 'done' && again.body.state !== 'idle') await waitForPurge(api, d.alice.token, (p) => p.state === 'done' || p.state === 'idle', 'the second purge to finish')
 
 		// Postgres: nothing of Alice's; Bob and his file are untouched.
 		const pgLeft = await w.sql(
