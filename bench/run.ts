@@ -134,7 +134,8 @@ async function main() {
 		const join_ = runs('join') ? await runJoinTime(ctx) : undefined
 		const memory = runs('memory') ? await runMemory(ctx) : undefined
 		const r2 = runs('r2') ? await runR2Export(ctx) : undefined
-		const profile = runs('profile') ? await runProfile(ctx, syncWorkerDev) : undefined
+		const profile = runs('profile') ? await runProfile(ctx, ctx.syncWorker, syncWorkerDev) : undefined
+		const profileLimitDurable = runs('profile') ? await runProfile(ctx, ctx.limitDurable, limitDev) : undefined
 		const syncCoreOnNode = runs('profile') ? await runSyncCoreOnNode() : undefined
 		await stopAll()
 
@@ -154,7 +155,7 @@ async function main() {
 			only: onlyArg ?? null,
 			summary,
 			ratios,
-			scenarios: { protocolCheck: checks, fanout, throughput, durability, joinTime: join_, memory, r2Export: r2, profile, syncCoreOnNode },
+			scenarios: { protocolCheck: checks, fanout, throughput, durability, joinTime: join_, memory, r2Export: r2, profile, profileLimitDurable, syncCoreOnNode },
 		}
 		const report = renderReport(
 			{ command: COMMAND, startedAt, durationS, quick, machine, loadAverageAtEnd, previousStartedAt: previous?.startedAt ?? null, syncWorkerVars: SYNC_WORKER_VAR_OVERRIDES },
@@ -167,7 +168,7 @@ async function main() {
 				durability && renderDurability(durability, prev),
 				memory && renderMemory(memory),
 				r2 && renderR2Export(r2),
-				profile && renderProfile(profile),
+				profile && renderProfile(profile, profileLimitDurable),
 				syncCoreOnNode && renderSyncCoreOnNode(syncCoreOnNode),
 			].filter((s): s is string => typeof s === 'string'),
 			collectNotes({ machine, ratios, previousRatios: prev, loadAverageAtEnd, fanout, throughput, durability, memory, r2 }),

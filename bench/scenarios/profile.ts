@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url'
 import WebSocket from 'ws'
 import { closeAll, connectMoveClients } from '../clients/moveClients.ts'
 import type { BenchContext } from '../lib/BenchContext.ts'
+import type { BenchSystem } from '../systems/BenchSystem.ts'
 import { table } from '../lib/markdown.ts'
 import { sleep } from '../lib/processes.ts'
 
@@ -28,6 +29,10 @@ export interface ProfiledFunction {
 }
 
 export interface ProfileResult {
+	/** The system profiled: sync-worker, or limit-durable for comparison (same load, same runtime). */
+	system: string
+	/** Messages the profiled client sent during the profile (for per-message costs). */
+	messages: number
 	ratePerSec: number
 	clients: number
 	profiledMs: number
@@ -124,11 +129,11 @@ export function selfTimes(profile: CpuProfile, resolve: (url: string, line: numb
 	return { busyMs: busyUs / 1000, functions }
 }
 
-export async function runProfile(ctx: BenchContext, worker: { inspectorPort: number; bundleSourceMapPath(): string | null }): Promise<ProfileResult> {
-	const movers = await connectMoveClients(ctx.syncWorker, ctx.roomId('profile'), CLIENTS)
+export async function runProfile(ctx: BenchContext, system: BenchSystem, worker: { inspectorPort: number; bundleSourceMapPath(): string | null }): Promise<ProfileResult> {
+	const movers = await connectMoveClients(system, ctx.roomId(`profile-${system.name}`), CLIENTS)
 	const session = await devtools(worker.inspectorPort)
 	try {
-		ctx.log(`profile: sync-worker, ${CLIENTS} clients, ${RATE_PER_SEC} moves/s for ${PROFILE_MS / 1000} s`)
+		ctx.log(`profile: ${system.name}, ${CLIENTS} clients, ${RATE_PER_SEC} moves/s for ${PROFILE_MS / 1000} s`)
 		await session.send('Profiler.enable')
 		await session.send('Profiler.setSamplingInterval', { interval: SAMPLING_INTERVAL_US })
 		await session.send('Profiler.start')
@@ -144,23 +149,60 @@ export async function runProfile(ctx: BenchContext, worker: { inspectorPort: num
 		const { busyMs, functions } = selfTimes(profile, sourceMaps(worker.bundleSourceMapPath()))
 		const byOwner = { 'sync-worker': 0, tldraw: 0, runtime: 0, other: 0 }
 		for (const f of functions) byOwner[f.owner] += f.selfMs
-		return { ratePerSec: RATE_PER_SEC, clients: CLIENTS, profiledMs: (profile.endTime - profile.startTime) / 1000, busyMs, byOwner, top: functions.slice(0, TOP) }
+		return { system: system.name, messages: sent, ratePerSec: RATE_PER_SEC, clients: CLIENTS, profiledMs: (profile.endTime - profile.startTime) / 1000, busyMs, byOwner, top: functions.slice(0, TOP) }
 	} finally {
 		session.close()
 		closeAll(movers)
 	}
 }
 
-export function renderProfile(result: ProfileResult): string {
-	const pct = (ms: number) => `${((ms * 100) / Math.max(result.busyMs, 1e-9)).toFixed(1)}%`
+export function renderProfile(result: ProfileResult, comparison?: ProfileResult): string {
 	return [
 		'## 7. CPU profile of a room',
 		'',
-		`V8's sampling profiler (every ${SAMPLING_INTERVAL_US} µs) on sync-worker's isolate through \`wrangler dev\`'s inspector, while client 0 of ${CLIENTS} in one room pushed ${result.ratePerSec} moves/s for ${(result.profiledMs / 1000).toFixed(1)} s. JS was busy ${result.busyMs.toFixed(0)} ms of it (${((result.busyMs * 100) / result.profiledMs).toFixed(0)}%). Self time by owner: sync-worker's code ${pct(result.byOwner['sync-worker'])}, @tldraw packages ${pct(result.byOwner.tldraw)}, runtime/native ${pct(result.byOwner.runtime)}, other bundled code ${pct(result.byOwner.other)}. Time in workerd's C++ (SQLite, WebSocket sends) shows under the JS function that called it.`,
+		describeProfile(result),
 		'',
-		table(
-			['function', 'where', 'owner', 'self ms', 'self %'],
-			result.top.map((f) => [f.name, f.where, f.owner, f.selfMs.toFixed(1), `${f.selfPercent.toFixed(1)}%`]),
-		),
+		profileTable(result, TOP),
+		...(comparison
+			? [
+					'',
+					`The same load on \`limit-durable\` (its own \`wrangler dev\`, same workerd): ${describeProfile(comparison)}`,
+					'',
+					profileTable(comparison, 10),
+				]
+			: []),
+		'',
+		howToRead(result, comparison),
 	].join('\n')
+}
+
+function describeProfile(result: ProfileResult): string {
+	const pct = (ms: number) => `${((ms * 100) / Math.max(result.busyMs, 1e-9)).toFixed(1)}%`
+	return `V8's sampling profiler (every ${SAMPLING_INTERVAL_US} µs) on ${result.system}'s isolate through \`wrangler dev\`'s inspector, while client 0 of ${result.clients} in one room pushed ${result.ratePerSec} moves/s for ${(result.profiledMs / 1000).toFixed(1)} s (${result.messages} moves). JS was busy ${result.busyMs.toFixed(0)} ms of it (${((result.busyMs * 100) / result.profiledMs).toFixed(0)}%, ${perMessage(result, result.busyMs)} µs per move). Self time by owner: sync-worker's code ${pct(result.byOwner['sync-worker'])}, @tldraw packages ${pct(result.byOwner.tldraw)}, runtime/native ${pct(result.byOwner.runtime)}, other bundled code ${pct(result.byOwner.other)}.`
+}
+
+/** Native SQLite entry points of a Durable Object (`ctx.storage.sql` and `transactionSync`), as the profiler names them. */
+const SQLITE_CALLS = new Set(['exec', 'one', 'toArray', 'raw', 'next', 'transactionSync'])
+
+function sqliteMs(result: ProfileResult): number {
+	return result.top.filter((f) => f.owner === 'runtime' && SQLITE_CALLS.has(f.name)).reduce((sum, f) => sum + f.selfMs, 0)
+}
+
+function howToRead(result: ProfileResult, comparison?: ProfileResult): string {
+	const sqlite = (r: ProfileResult) => `${perMessage(r, sqliteMs(r))} µs per move in ${r.system}`
+	return [
+		'How to read these: the profiler slows the isolate (compare "JS busy" with the server CPU of scenario 2 at the same rate), so read shares and the comparison, not absolute costs.',
+		'A sampled native call (SQLite, a socket send) counts as self time of the JavaScript function that made it, and a function V8 inlined counts under its caller:',
+		'so the SQLite time of a small statement can show under `DocumentSizeMeter.fits` or `bytes`, as it showed under `SQLiteSyncStorage.getClock` before the room answered that query from memory.',
+		`Native SQLite calls (${[...SQLITE_CALLS].map((n) => `\`${n}\``).join(', ')}) in the top functions: ${sqlite(result)}${comparison ? ` against ${sqlite(comparison)}, which runs one INSERT per message` : ''}.`,
+	].join(' ')
+}
+
+const perMessage = (result: ProfileResult, ms: number) => ((ms * 1000) / Math.max(result.messages, 1)).toFixed(0)
+
+function profileTable(result: ProfileResult, rows: number): string {
+	return table(
+		['function', 'where', 'owner', 'self ms', 'self %', 'µs per move'],
+		result.top.slice(0, rows).map((f) => [f.name, f.where, f.owner, f.selfMs.toFixed(1), `${f.selfPercent.toFixed(1)}%`, perMessage(result, f.selfMs)]),
+	)
 }
