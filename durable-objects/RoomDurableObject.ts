@@ -1,9 +1,10 @@
 import { DurableObject } from 'cloudflare:workers'
-import { DurableObjectSqliteSyncWrapper, TLSyncErrorCloseEventCode, type RoomSnapshot, type TLSyncSqliteWrapper } from '@tldraw/sync-core'
+import { DurableObjectSqliteSyncWrapper, TLSyncErrorCloseEventCode, TLSyncErrorCloseEventReason, type RoomSnapshot, type TLSyncSqliteWrapper } from '@tldraw/sync-core'
 import { schema } from '#schema'
 import { getConfig, type Config } from '../src/config'
 import type { Env } from '../src/env'
 import { SessionGate } from '../src/room/SessionGate'
+import { SchemaGaps } from '../src/room/SchemaGaps'
 import { formatInvalidRecord, watchRecordValidation } from '../src/room/describeInvalidRecord'
 import { liveSessions, readAttachment, type Attachment } from '../src/room/socketAttachment'
 import { countOtherSessions } from '../src/room/planSockets'
@@ -45,6 +46,7 @@ export class RoomDurableObject extends DurableObject<Env> {
 	private readonly imports: ImportStore
 	private roomPromise: Promise<LoadedRoom> | null = null
 	private readonly gate: SessionGate
+	private readonly gaps: SchemaGaps
 	private readonly sessionBySocket = new WeakMap<WebSocket, Attachment>()
 	private readonly sql: TLSyncSqliteWrapper
 	private readonly history: RoomHistory
@@ -62,6 +64,7 @@ export class RoomDurableObject extends DurableObject<Env> {
 		this.config = getConfig(env)
 		this.meta = new RoomMetaStore(ctx.storage.sql)
 		this.gate = new SessionGate(this.config, schema.serialize())
+		this.gaps = new SchemaGaps(ctx, schema.serialize(), this.sessionEnded)
 		this.snapshots = createR2SnapshotStore(env.ROOMS, env.ROOM_HISTORY)
 		this.imports = createR2ImportStore(env.SNAPSHOTS, importSnapshotKey)
 		this.sql = cacheDocumentClock(new DurableObjectSqliteSyncWrapper(ctx.storage, { tablePrefix: TL_TABLE_PREFIX }))
@@ -79,7 +82,7 @@ export class RoomDurableObject extends DurableObject<Env> {
 			yieldToEvents: () => new Promise((resolve) => setTimeout(resolve, 0)),
 		})
 		this.observers = new RoomObservers({ ctx, config: this.config, meta: this.meta, queue: env.WEBHOOK_QUEUE, stats: statsStub(env) })
-		this.documents = new RoomDocumentApi({ getRoom: (address) => this.getRoom(address), meta: this.meta, history: this.history, restored: (data) => this.observers.restored(data) })
+		this.documents = new RoomDocumentApi({ getRoom: (address) => this.getRoom(address), meta: this.meta, history: this.history, gaps: this.gaps, restored: (data) => this.observers.restored(data) })
 		// Answered by the runtime without waking the object, so idle rooms with open sockets hibernate.
 		ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair('{"type":"ping"}', '{"type":"pong"}'))
 	}
@@ -116,7 +119,7 @@ export class RoomDurableObject extends DurableObject<Env> {
 		}
 		acceptSessionSocket(this.ctx, room, server, connect, {
 			joined: (attachment) => this.observers.sessionJoined(attachment),
-			forget: (sessionId) => this.gate.forget(sessionId),
+			forget: (sessionId) => this.forget(sessionId),
 		})
 		return new Response(null, { status: 101, webSocket: client })
 	}
@@ -133,15 +136,20 @@ export class RoomDurableObject extends DurableObject<Env> {
 			if (verdict.detail) console.warn(`${verdict.reason}: ${verdict.detail}`)
 			return this.rejectFrame(ws, attachment.sessionId, verdict.code, verdict.reason)
 		}
+		let session = attachment
 		if (verdict.message.type === 'connect') {
-			const connected = { ...attachment, connected: true } satisfies Attachment
-			ws.serializeAttachment(connected)
-			this.sessionBySocket.set(ws, connected)
+			const lacks = this.gaps.lacks(verdict.message.schema)
+			session = { ...attachment, connected: true, ...(lacks && { lacks }) } satisfies Attachment
+			ws.serializeAttachment(session)
+			this.sessionBySocket.set(ws, session)
 		}
 		const { room, size } = await this.getRoom()
 		// Checked and applied in one synchronous step, so two pushes can never both take the last bytes.
 		if (!size.fits(pushGrowthBound(verdict.message, verdict.text))) {
 			return this.rejectFrame(ws, attachment.sessionId, TLSyncErrorCloseEventCode, CloseCode.DOCUMENT_TOO_LARGE)
+		}
+		if (!this.gaps.allows(session, verdict.message, room)) {
+			return this.rejectFrame(ws, attachment.sessionId, TLSyncErrorCloseEventCode, TLSyncErrorCloseEventReason.CLIENT_TOO_OLD)
 		}
 		room.handleSocketMessage(attachment.sessionId, verdict.text)
 		const warning = verdict.message.type === 'connect' && size.currentWarning()
@@ -163,7 +171,7 @@ export class RoomDurableObject extends DurableObject<Env> {
 	}
 
 	private async rejectFrame(ws: WebSocket, sessionId: string, code: number, reason: string) {
-		this.gate.forget(sessionId)
+		this.forget(sessionId)
 		// Close with our reason before the room drops the session (it would close with no code).
 		ws.close(code, reason)
 		const { room } = await this.getRoom()
@@ -240,8 +248,13 @@ export class RoomDurableObject extends DurableObject<Env> {
 
 	/** A session this object ended itself: its socket's close event will carry no attachment. */
 	private readonly sessionEnded = (session: Attachment) => {
-		this.gate.forget(session.sessionId)
+		this.forget(session.sessionId)
 		this.observers.sessionLeft(session)
+	}
+
+	private forget(sessionId: string) {
+		this.gate.forget(sessionId)
+		this.gaps.forget(sessionId)
 	}
 
 	/** Purged, or never given a room key: there is no document to load. */
@@ -256,7 +269,7 @@ export class RoomDurableObject extends DurableObject<Env> {
 		// session (a replaced or withdrawn socket has no attachment at all).
 		if (attachment && !liveSocket(this.ctx, attachment.sessionId, ws)) {
 			const { room } = await this.getRoom()
-			this.gate.forget(attachment.sessionId)
+			this.forget(attachment.sessionId)
 			room.handleSocketClose(attachment.sessionId)
 			this.observers.sessionLeft(attachment)
 		}

@@ -6,11 +6,15 @@ import type { LoadedRoom } from './openTldrawRoom'
 import type { RoomAddress } from './RoomAddress'
 import type { RoomHistory } from './RoomHistory'
 import type { RoomMetaStore, VersionRow } from './RoomMetaStore'
+import { kindsOfRecords } from './recordKinds'
+import type { SchemaGaps } from './SchemaGaps'
 
 export interface RoomDocumentDeps {
 	getRoom(address?: RoomAddress): Promise<LoadedRoom>
 	meta: Pick<RoomMetaStore, 'listVersions'>
 	history: Pick<RoomHistory, 'versionChain' | 'readVersion' | 'exportNow'>
+	/** Closes sessions whose client cannot represent a record the change brings, before it is applied. */
+	gaps: Pick<SchemaGaps, 'closeLacking'>
 	restored(data: { version: string; clock: number; newVersion: string | null }): void
 }
 
@@ -49,10 +53,10 @@ export class RoomDocumentApi {
 	}
 
 	async applyRecords(address: RoomAddress, change: { put: unknown[]; remove: string[]; expectedClock?: number }): Promise<RecordChangeResult> {
-		const { storage, size } = await this.deps.getRoom(address)
+		const { room, storage, size } = await this.deps.getRoom(address)
 		// Checked and applied in one synchronous step, like a push (DocumentSizeMeter).
 		if (!size.fits(recordsBytes(change.put))) return { kind: 'too-large', maxBytes: size.maxBytes }
-		return applyRecordChanges(storage, schema, change)
+		return applyRecordChanges(storage, schema, change, (records) => this.deps.gaps.closeLacking(room, 'a records-API put', () => kindsOfRecords(records)))
 	}
 
 	/**
@@ -62,7 +66,8 @@ export class RoomDocumentApi {
 	async restoreVersion(address: RoomAddress, historyKey: string): Promise<RestoreResult> {
 		const snapshot = await this.deps.history.readVersion(historyKey)
 		if (snapshot === null) return { found: false }
-		const { storage } = await this.deps.getRoom(address)
+		const { room, storage } = await this.deps.getRoom(address)
+		this.deps.gaps.closeLacking(room, 'a restore', () => kindsOfRecords(snapshot.documents.map((d) => d.state)))
 		storage.transaction((txn) => loadSnapshotIntoStorage(txn, schema, snapshot))
 		const result = { found: true as const, clock: storage.getClock(), newVersionKey: await this.deps.history.exportNow() }
 		this.deps.restored({ version: historyKey, clock: result.clock, newVersion: result.newVersionKey })

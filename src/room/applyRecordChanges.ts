@@ -19,6 +19,8 @@ export function applyRecordChanges(
 	storage: TLSyncStorage<TLRecord>,
 	schema: TLSchema,
 	change: { put: unknown[]; remove: string[]; expectedClock?: number },
+	/** Called with the validated puts right before they are applied (SchemaGaps closes who cannot take them). */
+	beforeApply: (records: readonly TLRecord[]) => void = () => {},
 ): RecordChangeResult {
 	const validated: TLRecord[] = []
 	for (const [i, raw] of change.put.entries()) {
@@ -33,6 +35,7 @@ export function applyRecordChanges(
 			return { kind: 'invalid', message: `put[${i}]: ${formatInvalidRecord(failure)}`, typeName: failure.typeName, path: failure.path }
 		}
 	}
+	beforeApply(validated)
 	return storage.transaction((txn) => {
 		const clock = txn.getClock()
 		if (change.expectedClock !== undefined && change.expectedClock !== clock) return { kind: 'conflict', clock } as const

@@ -22,6 +22,30 @@ export function decideClientSchema(clientSchema: unknown, server: SerializedSche
 	return { kind: 'accept' }
 }
 
+/** A shape or binding type, as `shape/card` or `binding/pin`: what a client's schema may lack. */
+export type RecordKind = string
+
+const KIND_SEQUENCE = /^com\.tldraw\.(shape|binding)\.(.+)$/
+
+/**
+ * The shape and binding types the server has and the client's schema does not know at all (a stock
+ * tldraw client has no card and no pin). tldraw serves such a client records of those types anyway (no
+ * sequence of its own to migrate them down to) and the client's store then fails on the first one, so the
+ * room refuses it (CLIENT_TOO_OLD) while the room holds such a record, and closes it when one arrives
+ * (SchemaGaps). An older *version* of a known type is not lacking: tldraw migrates it down. Empty for a
+ * client with every type, and for schemas tldraw judges alone (none, legacy v1).
+ */
+export function lackingRecordKinds(clientSchema: unknown, server: SerializedSchema): RecordKind[] {
+	if (server.schemaVersion !== 2 || !isSchemaV2(clientSchema)) return []
+	const lacking: RecordKind[] = []
+	for (const sequenceId of Object.keys(server.sequences)) {
+		if (Object.hasOwn(clientSchema.sequences, sequenceId)) continue
+		const match = KIND_SEQUENCE.exec(sequenceId)
+		if (match) lacking.push(`${match[1]}/${match[2]}`)
+	}
+	return lacking
+}
+
 function isSchemaV2(value: unknown): value is { schemaVersion: 2; sequences: Record<string, unknown> } {
 	if (typeof value !== 'object' || value === null) return false
 	const { schemaVersion, sequences } = value as { schemaVersion?: unknown; sequences?: unknown }

@@ -3,14 +3,17 @@ import { z } from 'zod'
 
 /**
  * What survives hibernation on each room socket. `snapshot` lets the room resume the session in place;
- * `connected` records that the socket already sent its one `connect`. A socket whose access was withdrawn
- * has its attachment cleared (`clearAttachment`), so it can never be resumed or speak for a session again.
+ * `connected` records that the socket already sent its one `connect`; `lacks`, the shape and binding
+ * types its client cannot represent (SchemaGaps). A socket whose access was withdrawn has its attachment
+ * cleared (`clearAttachment`), so it can never be resumed or speak for a session again.
  */
 const AttachmentSchema = z.object({
 	sessionId: z.string(),
 	isReadonly: z.boolean(),
 	userId: z.string().nullable(),
 	connected: z.boolean().optional(),
+	/** Like `shape/card`; absent when the client lacks none, and in attachments stored before it existed. */
+	lacks: z.array(z.string()).optional(),
 	snapshot: z.custom<SessionStateSnapshot>((v) => typeof v === 'object' && v !== null).optional(),
 })
 export type Attachment = z.infer<typeof AttachmentSchema>

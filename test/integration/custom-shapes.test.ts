@@ -127,6 +127,58 @@ it('keeps a stock tldraw client (default schema, no card or pin) working in a ro
 	expect(isConnected(stock)).toBe(true)
 })
 
+it('closes a stock client with CLIENT_TOO_OLD at connect to a room that holds a card; its store never receives the card', async () => {
+	const roomId = `stock-cards-${uniq()}`
+	const ours = join(roomId)
+	await ours.loaded
+	ours.store.put([makeCardShape(ours.store, 'held', { ...defaultCardShapeProps(), title: 'already here' })])
+	await waitForAcks(ours)
+
+	const stock = join(roomId, { schema: stockSchema })
+	expect(await stock.syncError).toBe('CLIENT_TOO_OLD')
+	expect(recordOf(stock, 'shape:held')).toBeUndefined()
+	expect(stock.store.allRecords().filter((r) => r.typeName === 'shape')).toEqual([])
+	await waitFor(() => dev.output().includes('CLIENT_TOO_OLD: the client lacks shape/card, binding/pin; the room holds shape/card'), 'the log line')
+
+	// The room is unharmed: the card client keeps editing, and a new card client sees the card.
+	updateProps(ours, 'shape:held', { done: true })
+	await waitForAcks(ours)
+	const later = join(roomId)
+	await later.loaded
+	expect(recordOf<Card>(later, 'shape:held')?.props).toMatchObject({ title: 'already here', done: true })
+})
+
+it('keeps a stock client syncing until a card client adds a card, then closes it with CLIENT_TOO_OLD before the card reaches it', async () => {
+	const roomId = `stock-then-card-${uniq()}`
+	const stock = join(roomId, { schema: stockSchema })
+	const writer = join(roomId)
+	const watcher = join(roomId)
+	await Promise.all([stock.loaded, writer.loaded, watcher.loaded])
+	let stockError: string | null = null
+	void stock.syncError.then((reason) => (stockError = reason))
+
+	// Plain shapes cross both ways while no card exists.
+	stock.store.put([makeGeoShape(stock.store, 'from-stock', 1, 1)])
+	writer.store.put([makeGeoShape(writer.store, 'from-writer', 2, 2)])
+	await waitFor(() => recordOf(stock, 'shape:from-writer') !== undefined && recordOf(writer, 'shape:from-stock') !== undefined, 'both shapes on both clients')
+	await waitForAcks(stock)
+	expect(isConnected(stock)).toBe(true)
+	expect(stockError).toBeNull()
+
+	writer.store.put([makeCardShape(writer.store, 'new-card', { ...defaultCardShapeProps(), title: 'stock cannot draw this' })])
+	expect(await stock.syncError).toBe('CLIENT_TOO_OLD')
+	await waitForAcks(writer)
+	await waitFor(() => recordOf(watcher, 'shape:new-card') !== undefined, 'the card on the second card client')
+	expect(recordOf<Card>(watcher, 'shape:new-card')?.props.title).toBe('stock cannot draw this')
+	expect(recordOf(stock, 'shape:new-card')).toBeUndefined()
+	expect(isConnected(writer) && isConnected(watcher)).toBe(true)
+	await waitFor(() => dev.output().includes('CLIENT_TOO_OLD: closed 1 session lacking shape/card before a push brought it'), 'the log line')
+
+	// A stock client that comes back is refused at connect now that the room holds a card.
+	const again = join(roomId, { schema: stockSchema })
+	expect(await again.syncError).toBe('CLIENT_TOO_OLD')
+})
+
 it('refuses a client that knows a shape type the server lacks with SERVER_TOO_OLD, at connect', async () => {
 	// Someone else's build: our schema plus a "kanban" shape this deployment has not been given yet.
 	const ahead = createTLSchema({

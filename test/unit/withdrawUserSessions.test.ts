@@ -6,27 +6,7 @@ import { describe, expect, it, vi } from 'vitest'
 import { planResume } from '../../src/room/planSockets'
 import { socketFacts, withdrawUserSessions } from '../../src/room/roomSockets'
 import type { Attachment } from '../../src/room/socketAttachment'
-
-/** The part of a hibernatable WebSocket the room's socket code uses. */
-class FakeSocket {
-	readyState: number = WebSocket.OPEN
-	closed: { code: number; reason: string } | null = null
-	constructor(
-		readonly tag: string,
-		private attachment: unknown,
-	) {}
-	serializeAttachment(value: unknown) {
-		this.attachment = value
-	}
-	deserializeAttachment() {
-		return this.attachment
-	}
-	close(code: number, reason: string) {
-		if (this.readyState !== WebSocket.OPEN) throw new Error('already closed')
-		this.closed = { code, reason }
-		this.readyState = WebSocket.CLOSING
-	}
-}
+import { FakeRoomSocket as FakeSocket } from '../fakes/FakeRoomSocket'
 
 const snapshot = { isReadonly: false, serializedSchema: { schemaVersion: 2, sequences: {} } }
 const socket = (sessionId: string, userId: string | null) => new FakeSocket(sessionId, { sessionId, userId, isReadonly: false, connected: true, snapshot })

@@ -23,7 +23,7 @@ const REASONS: Record<string, { title: string; detail: string }> = {
 	ROOM_FULL: { title: 'Room is full', detail: 'Too many people are in this room right now. Try again later.' },
 	RATE_LIMITED: { title: 'Too many connections', detail: 'Slow down: too many connections or edits in a short time. Reload in a minute.' },
 	MESSAGE_TOO_LARGE: { title: 'Change too large', detail: 'The last change was larger than the server accepts; it was not saved.' },
-	CLIENT_TOO_OLD: { title: 'App out of date', detail: 'The server is newer than this page. Reload to update.' },
+	CLIENT_TOO_OLD: { title: 'App out of date', detail: 'This document uses shapes this version of the app does not know, or the server is newer than this page. Reload to update.' },
 	SERVER_TOO_OLD: { title: 'Server out of date', detail: 'This page is newer than the server. Try again after the server is updated.' },
 	INVALID_RECORD: { title: 'Change refused', detail: 'The server refused a change as invalid; reload to get the current document.' },
 	MAX_ROOM_SIZE_EXCEEDED: { title: 'Document too large', detail: 'This document reached the largest size the server stores.' },
