@@ -119,7 +119,7 @@ export class RoomDurableObject extends DurableObject<Env> {
 		}
 		acceptSessionSocket(this.ctx, room, server, connect, {
 			joined: (attachment) => this.observers.sessionJoined(attachment),
-			forget: (sessionId) => this.forget(sessionId),
+			forget: this.forget,
 		})
 		return new Response(null, { status: 101, webSocket: client })
 	}
@@ -252,7 +252,8 @@ export class RoomDurableObject extends DurableObject<Env> {
 		this.observers.sessionLeft(session)
 	}
 
-	private forget(sessionId: string) {
+	/** A session's in-memory state (assembly, push bucket, the types it lacks) is dropped. */
+	private readonly forget = (sessionId: string) => {
 		this.gate.forget(sessionId)
 		this.gaps.forget(sessionId)
 	}

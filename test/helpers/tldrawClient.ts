@@ -54,6 +54,11 @@ export interface TestClient {
 	/** The fatal sync error reason, once the server ends the session with code 4099. */
 	syncError: Promise<string>
 	isReadonly(): boolean | null
+	/**
+	 * How often the client restarted its own socket: it does so when it fails to apply what the server sent
+	 * (e.g. its store refused a record of an unknown type), so a client the server served well has 0.
+	 */
+	resets(): number
 	close(): void
 }
 
@@ -70,6 +75,12 @@ export function connectClient(url: string, opts: { sessionId?: string; accessTok
 	if (opts.accessToken) withSession.searchParams.set('accessToken', opts.accessToken)
 	const store = new Store<TLRecord>({ schema: opts.schema ?? schema, props: {} as never })
 	const socket = new ClientWebSocketAdapter(() => withSession.toString())
+	let resets = 0
+	const restart = socket.restart.bind(socket)
+	socket.restart = () => {
+		resets++
+		restart()
+	}
 	let readonly: boolean | null = null
 	let resolveLoaded!: () => void
 	let resolveError!: (reason: string) => void
@@ -92,6 +103,7 @@ export function connectClient(url: string, opts: { sessionId?: string; accessTok
 		loaded,
 		syncError,
 		isReadonly: () => readonly,
+		resets: () => resets,
 		close: () => {
 			client.close()
 			socket.close()

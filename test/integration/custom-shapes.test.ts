@@ -9,7 +9,7 @@ import { T } from '@tldraw/validate'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { cardShapeMigrations, cardShapeProps, customBindingSchemas, customShapeSchemas, defaultCardShapeProps, schema } from '../../schema/index.ts'
 import { schema as schemaV1 } from '../fixtures/schemaV1.ts'
-import { uniq } from '../helpers/api'
+import { apiClient, uniq } from '../helpers/api'
 import { geoShape, ProtocolClient } from '../helpers/protocolClient'
 import {
 	connectClient,
@@ -29,6 +29,7 @@ import { startWranglerDev, tempDir, type DevServer } from '../helpers/worker'
 const state = tempDir('custom-shapes')
 let dev: DevServer
 const clients: TestClient[] = []
+const api = apiClient(() => dev.url)
 
 beforeAll(async () => {
 	dev = await startWranglerDev({ persistTo: state.dir })
@@ -136,6 +137,7 @@ it('closes a stock client with CLIENT_TOO_OLD at connect to a room that holds a 
 
 	const stock = join(roomId, { schema: stockSchema })
 	expect(await stock.syncError).toBe('CLIENT_TOO_OLD')
+	expect(stock.resets()).toBe(0) // it never failed to apply what it was sent
 	expect(recordOf(stock, 'shape:held')).toBeUndefined()
 	expect(stock.store.allRecords().filter((r) => r.typeName === 'shape')).toEqual([])
 	await waitFor(() => dev.output().includes('CLIENT_TOO_OLD: the client lacks shape/card, binding/pin; the room holds shape/card'), 'the log line')
@@ -167,6 +169,7 @@ it('keeps a stock client syncing until a card client adds a card, then closes it
 
 	writer.store.put([makeCardShape(writer.store, 'new-card', { ...defaultCardShapeProps(), title: 'stock cannot draw this' })])
 	expect(await stock.syncError).toBe('CLIENT_TOO_OLD')
+	expect(stock.resets()).toBe(0) // closed before the card was sent, not crashed by it
 	await waitForAcks(writer)
 	await waitFor(() => recordOf(watcher, 'shape:new-card') !== undefined, 'the card on the second card client')
 	expect(recordOf<Card>(watcher, 'shape:new-card')?.props.title).toBe('stock cannot draw this')
@@ -177,6 +180,35 @@ it('keeps a stock client syncing until a card client adds a card, then closes it
 	// A stock client that comes back is refused at connect now that the room holds a card.
 	const again = join(roomId, { schema: stockSchema })
 	expect(await again.syncError).toBe('CLIENT_TOO_OLD')
+})
+
+it('closes a stock client with CLIENT_TOO_OLD before a restore brings a card back, and the restore reaches everyone else', async () => {
+	const roomId = `stock-restore-${uniq()}`
+	const first = join(roomId)
+	await first.loaded
+	first.store.put([makeCardShape(first.store, 'old-card', { ...defaultCardShapeProps(), title: 'from the past' })])
+	await waitForAcks(first)
+	first.close() // the last session left: the room exports a version with the card
+	const withCard = await waitFor(async () => {
+		const versions: Array<{ version: string }> = (await api('GET', `/r/${roomId}/history`)).body.versions
+		return versions[0]
+	}, 'a version holding the card')
+
+	const ours = join(roomId)
+	await ours.loaded
+	ours.store.remove(['shape:old-card' as never])
+	await waitForAcks(ours)
+	const stock = join(roomId, { schema: stockSchema })
+	await stock.loaded
+	stock.store.put([makeGeoShape(stock.store, 'stock-geo')])
+	await waitForAcks(stock)
+
+	expect((await api('POST', `/r/${roomId}/history/${withCard.version}/restore`)).status).toBe(200)
+	expect(await stock.syncError).toBe('CLIENT_TOO_OLD')
+	expect(stock.resets()).toBe(0)
+	await waitFor(() => recordOf(ours, 'shape:old-card') !== undefined, 'the restored card on the card client')
+	expect(recordOf(stock, 'shape:old-card')).toBeUndefined()
+	await waitFor(() => dev.output().includes('CLIENT_TOO_OLD: closed 1 session lacking shape/card before a restore brought it'), 'the log line')
 })
 
 it('refuses a client that knows a shape type the server lacks with SERVER_TOO_OLD, at connect', async () => {

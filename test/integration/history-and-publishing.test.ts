@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { apiClient, uniq } from '../helpers/api'
 import { createTestKeys, requireDatabaseUrl, TEST_ORIGIN } from '../helpers/auth'
 import { defaultCardShapeProps } from '../../schema/index.ts'
-import { connectClient, makeCardShape, makeGeoShape, waitFor, waitForAcks, type TestClient } from '../helpers/tldrawClient'
+import { connectClient, makeCardShape, makeGeoShape, stockSchema, waitFor, waitForAcks, type TestClient } from '../helpers/tldrawClient'
 import { startHarness } from '../helpers/worker'
 
 const keys = createTestKeys()
@@ -323,5 +323,22 @@ describe('document API', () => {
 		const meta = (await api('GET', `/app/file/${o.fileId}/metadata`, { token: o.token })).body
 		expect(meta).toMatchObject({ sessions: 1 })
 		expect(meta.bytes).toBeGreaterThan(0)
+	})
+
+	it('closes a stock tldraw client with CLIENT_TOO_OLD before a records-API put brings it a card; the put applies for everyone else', async () => {
+		const o = await owner()
+		const stock = connectClient(`${harness.url}/app/file/${o.fileId}`, { accessToken: o.token, schema: stockSchema })
+		clients.push(stock)
+		await stock.loaded
+		const geo = makeGeoShape(o.client.store, 'api-geo', 1, 1)
+		expect((await api('POST', `/app/file/${o.fileId}/records`, { token: o.token, body: { put: [geo] } })).status).toBe(200)
+		await waitFor(() => stock.store.has('shape:api-geo' as never), 'a plain shape on the stock client')
+
+		const card = makeCardShape(o.client.store, 'api-card', { ...defaultCardShapeProps(), title: 'stock cannot draw this' })
+		expect((await api('POST', `/app/file/${o.fileId}/records`, { token: o.token, body: { put: [card] } })).status).toBe(200)
+		expect(await stock.syncError).toBe('CLIENT_TOO_OLD')
+		expect(stock.resets()).toBe(0) // closed before the card was sent, not crashed by it
+		await waitFor(() => o.client.store.has('shape:api-card' as never), 'the API card on the card client')
+		expect(stock.store.has('shape:api-card' as never)).toBe(false)
 	})
 })
