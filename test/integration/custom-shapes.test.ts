@@ -58,6 +58,16 @@ async function openProtocolClient(roomId: string) {
 
 type Card = { props: Record<string, unknown> }
 
+/** A new room holding one acknowledged card `shape:<cardId>`, and the card client that put it there. */
+async function roomWithCard(prefix: string, cardId: string, title: string) {
+	const roomId = `${prefix}-${uniq()}`
+	const client = join(roomId)
+	await client.loaded
+	client.store.put([makeCardShape(client.store, cardId, { ...defaultCardShapeProps(), title })])
+	await waitForAcks(client)
+	return { roomId, client }
+}
+
 it('syncs a card and a pin binding between clients, and both survive a restart of the worker', async () => {
 	const roomId = `cards-${uniq()}`
 	const a = join(roomId)
@@ -129,11 +139,7 @@ it('keeps a stock tldraw client (default schema, no card or pin) working in a ro
 })
 
 it('closes a stock client with CLIENT_TOO_OLD at connect to a room that holds a card; its store never receives the card', async () => {
-	const roomId = `stock-cards-${uniq()}`
-	const ours = join(roomId)
-	await ours.loaded
-	ours.store.put([makeCardShape(ours.store, 'held', { ...defaultCardShapeProps(), title: 'already here' })])
-	await waitForAcks(ours)
+	const { roomId, client: ours } = await roomWithCard('stock-cards', 'held', 'already here')
 
 	const stock = join(roomId, { schema: stockSchema })
 	expect(await stock.syncError).toBe('CLIENT_TOO_OLD')
@@ -183,11 +189,7 @@ it('keeps a stock client syncing until a card client adds a card, then closes it
 })
 
 it('closes a stock client with CLIENT_TOO_OLD before a restore brings a card back, and the restore reaches everyone else', async () => {
-	const roomId = `stock-restore-${uniq()}`
-	const first = join(roomId)
-	await first.loaded
-	first.store.put([makeCardShape(first.store, 'old-card', { ...defaultCardShapeProps(), title: 'from the past' })])
-	await waitForAcks(first)
+	const { roomId, client: first } = await roomWithCard('stock-restore', 'old-card', 'from the past')
 	first.close() // the last session left: the room exports a version with the card
 	const withCard = await waitFor(async () => {
 		const versions: Array<{ version: string }> = (await api('GET', `/r/${roomId}/history`)).body.versions
