@@ -6,13 +6,11 @@ import type { Env } from '../src/env'
 import { SessionGate } from '../src/room/SessionGate'
 import { SchemaGaps } from '../src/room/SchemaGaps'
 import { formatInvalidRecord, watchRecordValidation } from '../src/room/describeInvalidRecord'
-import { liveSessions, readAttachment, type Attachment } from '../src/room/socketAttachment'
-import { countOtherSessions } from '../src/room/planSockets'
+import { AttachmentCache, liveSessions, readAttachment, type Attachment } from '../src/room/socketAttachment'
 import { pushGrowthBound } from '../src/room/documentSize'
-import { acceptSessionSocket, liveSocket, socketFacts, withdrawSessions, withdrawUserSessions } from '../src/room/roomSockets'
+import { acceptSessionSocket, admitConnect, liveSocket, refuseSocket, withdrawSessions, withdrawUserSessions } from '../src/room/roomSockets'
 import { CloseCode } from '../src/room/closeCodes'
 import { decodeConnectRequest } from '../src/room/connectRequest'
-import { decideAdmission } from '../src/room/decideAdmission'
 import { RoomHistory } from '../src/room/RoomHistory'
 import { RoomMetaStore, type VersionRow } from '../src/room/RoomMetaStore'
 import { RoomObservers } from '../src/room/RoomObservers'
@@ -47,7 +45,7 @@ export class RoomDurableObject extends DurableObject<Env> {
 	private roomPromise: Promise<LoadedRoom> | null = null
 	private readonly gate: SessionGate
 	private readonly gaps: SchemaGaps
-	private readonly sessionBySocket = new WeakMap<WebSocket, Attachment>()
+	private readonly attachments = new AttachmentCache()
 	private readonly sql: TLSyncSqliteWrapper
 	private readonly history: RoomHistory
 	/** Webhook events and stats reports; never on a push's path. */
@@ -93,23 +91,10 @@ export class RoomDurableObject extends DurableObject<Env> {
 		if (request.headers.get('Upgrade')?.toLowerCase() !== 'websocket') {
 			return errorResponse(new ApiError(426, ErrorCode.UPGRADE_REQUIRED, 'expected a WebSocket upgrade'))
 		}
-		// A connect by read-only slug carries no address: the room must already know its own.
-		const address: RoomAddress | undefined = connect.roomKey ? { roomKey: connect.roomKey, createSource: connect.createSource ?? null } : undefined
-		const roomKey = this.meta.getRoomKey() ?? address?.roomKey ?? null
-
+		const { address, refusal } = admitConnect(this.ctx, connect, this.meta.getRoomKey(), this.config.maxSessionsPerRoom)
 		const { 0: client, 1: server } = new WebSocketPair()
-		const decision = decideAdmission({
-			roomKey,
-			viaReadonlySlug: !connect.roomKey,
-			connectedSessions: countOtherSessions(socketFacts(this.ctx.getWebSockets()), connect.sessionId),
-			maxSessions: this.config.maxSessionsPerRoom,
-			role: connect.isOwner ? 'owner' : connect.isReadonly ? 'reader' : 'editor',
-		})
-		if (decision.kind === 'deny') {
-			// Accept outside hibernation so the refused socket never counts as a session, then close it with
-			// tldraw's fatal code so useSync shows the reason instead of retrying.
-			server.accept()
-			server.close(TLSyncErrorCloseEventCode, decision.reason)
+		if (refusal) {
+			refuseSocket(server, refusal)
 			return new Response(null, { status: 101, webSocket: client })
 		}
 
@@ -127,7 +112,7 @@ export class RoomDurableObject extends DurableObject<Env> {
 	override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer) {
 		// A socket this object closed (replaced by a newer one, or withdrawn) never speaks for a session again.
 		if (ws.readyState !== WebSocket.OPEN) return
-		const attachment = this.sessionOf(ws)
+		const attachment = this.attachments.of(ws)
 		if (!attachment || this.isGone()) return ws.close(CloseCode.SERVICE_RESTART_CODE, 'session lost')
 		// SessionGate is the room's per-message check (protocol schema, sizes, rates): keep it cheap.
 		const verdict = this.gate.check(attachment.sessionId, message, { connected: attachment.connected === true })
@@ -140,8 +125,7 @@ export class RoomDurableObject extends DurableObject<Env> {
 		if (verdict.message.type === 'connect') {
 			const lacks = this.gaps.lacks(verdict.message.schema)
 			session = { ...attachment, connected: true, ...(lacks && { lacks }) } satisfies Attachment
-			ws.serializeAttachment(session)
-			this.sessionBySocket.set(ws, session)
+			this.attachments.update(ws, session)
 		}
 		const { room, size } = await this.getRoom()
 		// Checked and applied in one synchronous step, so two pushes can never both take the last bytes.
@@ -154,16 +138,6 @@ export class RoomDurableObject extends DurableObject<Env> {
 		room.handleSocketMessage(attachment.sessionId, verdict.text)
 		const warning = verdict.message.type === 'connect' && size.currentWarning()
 		if (warning) room.sendCustomMessage(attachment.sessionId, warning)
-	}
-
-	/** A socket's attachment, deserialized and checked once per socket while the object lives, not per message. */
-	private sessionOf(ws: WebSocket): Attachment | null {
-		let attachment = this.sessionBySocket.get(ws)
-		if (!attachment) {
-			attachment = readAttachment(ws) ?? undefined
-			if (attachment) this.sessionBySocket.set(ws, attachment)
-		}
-		return attachment ?? null
 	}
 
 	private report(err: unknown, extra: Record<string, unknown>) {

@@ -3,7 +3,10 @@ import type { TLRecord } from '@tldraw/tlschema'
 import type { SessionChangeDecision } from '../files/decideRoomAccess'
 import { CloseCode } from './closeCodes'
 import type { ConnectRequest } from './connectRequest'
-import { planResume, type SocketFacts } from './planSockets'
+import { decideAdmission } from './decideAdmission'
+import { countOtherSessions, planResume, type SocketFacts } from './planSockets'
+import type { RoomAddress } from './RoomAddress'
+import type { RoomKey } from '../storage/keys'
 import { liveSessions, readAttachment, withdrawSocket, type Attachment } from './socketAttachment'
 
 /**
@@ -21,6 +24,36 @@ export function liveSocket(ctx: DurableObjectState, sessionId: string, except?: 
 		.getWebSockets(sessionId)
 		.filter((s) => s !== except && s.readyState === WebSocket.OPEN)
 		.at(-1)
+}
+
+/**
+ * The room's first answer to a connect: its address (none for a connect by read-only slug, whose room must
+ * already know its own key) and, when decideAdmission denies it, the close reason.
+ */
+export function admitConnect(
+	ctx: DurableObjectState,
+	connect: ConnectRequest,
+	storedRoomKey: RoomKey | null,
+	maxSessions: number,
+): { address: RoomAddress | undefined; refusal: string | null } {
+	const address: RoomAddress | undefined = connect.roomKey ? { roomKey: connect.roomKey, createSource: connect.createSource ?? null } : undefined
+	const decision = decideAdmission({
+		roomKey: storedRoomKey ?? address?.roomKey ?? null,
+		viaReadonlySlug: !connect.roomKey,
+		connectedSessions: countOtherSessions(socketFacts(ctx.getWebSockets()), connect.sessionId),
+		maxSessions,
+		role: connect.isOwner ? 'owner' : connect.isReadonly ? 'reader' : 'editor',
+	})
+	return { address, refusal: decision.kind === 'deny' ? decision.reason : null }
+}
+
+/**
+ * Answers a refused connect: accepted outside hibernation so the socket never counts as a session, then closed
+ * with tldraw's fatal code so useSync shows the reason instead of retrying.
+ */
+export function refuseSocket(server: WebSocket, reason: string) {
+	server.accept()
+	server.close(TLSyncErrorCloseEventCode, reason)
 }
 
 /**

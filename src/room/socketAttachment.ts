@@ -23,6 +23,26 @@ export function readAttachment(ws: WebSocket): Attachment | null {
 	return parsed.success ? parsed.data : null
 }
 
+/** Each socket's attachment, deserialized and checked once per socket while the object lives, not per message. */
+export class AttachmentCache {
+	private readonly bySocket = new WeakMap<WebSocket, Attachment>()
+
+	of(ws: WebSocket): Attachment | null {
+		let attachment = this.bySocket.get(ws)
+		if (!attachment) {
+			attachment = readAttachment(ws) ?? undefined
+			if (attachment) this.bySocket.set(ws, attachment)
+		}
+		return attachment ?? null
+	}
+
+	/** Stores a changed attachment on the socket and in the cache. */
+	update(ws: WebSocket, attachment: Attachment) {
+		ws.serializeAttachment(attachment)
+		this.bySocket.set(ws, attachment)
+	}
+}
+
 /** Forgets the socket's session and closes it; a socket already closing is only forgotten. */
 export function withdrawSocket(ws: WebSocket, code: number, reason: string) {
 	ws.serializeAttachment(null)
