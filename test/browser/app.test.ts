@@ -81,6 +81,13 @@ async function signIn(context: BrowserContext, name: string): Promise<Page> {
 	return page
 }
 
+/** Waits until the server holds what `check` (run on the shapes) expects: a fresh tab loads the file from the server. */
+async function waitForServerCopy(context: BrowserContext, fileId: string, check: string) {
+	const probe = await openCanvas(context, 'server-copy', `/f/${fileId}`)
+	await waitForShapes(probe, check, null)
+	await probe.close()
+}
+
 async function newFile(page: Page): Promise<string> {
 	await page.getByTestId('new-file').click()
 	await page.waitForURL(/\/f\/[\w-]+$/)
@@ -224,6 +231,9 @@ describe('file actions', () => {
 		const owner = await signIn(context, `owner-${uniq()}`)
 		const fileId = await newFile(owner)
 		await drawRectangle(owner, { x: 600, y: 250 }, { x: 720, y: 330 })
+		// The download below is the server's copy: wait until the rectangle is committed there (on a busy
+		// machine its push can still be in flight when the download is asked for).
+		await waitForServerCopy(context, fileId, '(s) => s.length === 1 && s[0].type === "geo"')
 		const row = owner.locator(`[data-file-id="${fileId}"]`)
 
 		await owner.getByTestId('rename').click()
